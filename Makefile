@@ -1,0 +1,51 @@
+# Immunotherapy in Neuromuscular Disorders: the two commands are `make book` and `make test`.
+# Everything else (virtual environment, Debian packages, vendored browser assets) is installed on demand.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install system-deps test lint lab clean
+
+help:
+	@echo "make book    build the Jupyter Book (every chapter executed) and serve it on http://$(HOST):$(PORT)"
+	@echo "make test    run the whole test suite (unit, book build, browser, nbgrader end to end)"
+	@echo "make lab     JupyterLab on the course, notebooks importing the package"
+	@echo "make clean   remove build outputs (keeps .venv)"
+	@echo "make instructor-help   the nbgrader workflow targets"
+
+# Python packages come from the pinned lock file; the project itself is installed editable.
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (nmd_immuno)" >/dev/null
+	touch $(STAMP)
+
+install: $(STAMP) system-deps
+
+# Debian packages (graphviz's dot for flowcharts, chromium for the browser tests), installed only where missing.
+system-deps:
+	@bash scripts/install-system-deps.sh
+
+test: install vendor
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+
+lab: install
+	$(BIN)/jupyter lab --ip=$(HOST) --no-browser --notebook-dir=.
+
+clean:
+	rm -rf _build .pytest_cache .hypothesis
+	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
+
+# Book build and serving (make/book.mk); the instructor's nbgrader workflow (make/instructor.mk).
+include make/*.mk

@@ -1,0 +1,22 @@
+"""Immunotherapy in Neuromuscular Disorders: the course's importable package.
+
+Public API (see ``shared/spec/decision-api.md``): ``recommend``, ``DISORDERS``, ``PatientError``,
+``therapy_class``; ``nmd_immuno.dosing``; ``nmd_immuno.simulate``. For education, not for treating patients.
+"""
+
+from nmd_immuno.content.therapies import therapy_class
+from nmd_immuno.errors import PatientError
+
+DISORDERS: tuple[str, ...] = ("cidp", "mmn", "paraproteinemic", "myasthenia_gravis", "myositis")
+
+__all__ = ["DISORDERS", "PatientError", "recommend", "therapy_class"]
+
+
+def __getattr__(name: str):
+    # recommend lives in the engine; imported lazily so that `import nmd_immuno` stays cheap and
+    # the dosing calculators work even while an algorithm file is being edited.
+    if name == "recommend":
+        from nmd_immuno.engine import recommend
+
+        return recommend
+    raise AttributeError(name)

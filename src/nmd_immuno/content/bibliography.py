@@ -1,0 +1,66 @@
+"""The course's single bibliography (``data/references.bib``) and the check that every citation resolves.
+
+Every clinical statement in ``data/`` carries bibliography keys; loaders call :func:`check_references` so
+that a typo in a key fails at load time rather than producing an unresolved citation in the book.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+
+from pybtex.database import parse_file
+
+from nmd_immuno.errors import DataError
+from nmd_immuno.paths import data_dir
+
+BIB_FILE = "references.bib"
+
+
+@cache
+def _entries() -> dict[str, object]:
+    return dict(parse_file(str(data_dir() / BIB_FILE)).entries)
+
+
+def bibliography_keys() -> frozenset[str]:
+    """All citation keys defined in the bibliography."""
+    return frozenset(_entries())
+
+
+def check_references(keys: Iterable[str], file: str, location: str) -> None:
+    """Raise DataError naming the first key that the bibliography lacks (and refuse an empty list)."""
+    keys = list(keys)
+    if not keys:
+        raise DataError(file, location, "no citation: every clinical statement needs at least one bibliography key")
+    known = bibliography_keys()
+    for key in keys:
+        if key not in known:
+            raise DataError(file, location, f"citation key {key!r} is not in data/{BIB_FILE}")
+
+
+def format_reference(key: str) -> str:
+    """A short human-readable reference ('Wolfe GI et al. N Engl J Med 2016') for widgets and quizzes."""
+    entry = _entries().get(key)
+    if entry is None:
+        raise KeyError(f"unknown citation key {key!r}")
+    fields = entry.fields  # type: ignore[attr-defined]
+    persons = entry.persons.get("author", [])  # type: ignore[attr-defined]
+    if persons:
+        first = persons[0]
+        last = " ".join(first.last_names).replace("{", "").replace("}", "")
+        initials = "".join(name[0] for name in first.first_names + first.middle_names if name)
+        author = f"{last} {initials}".strip()
+        if len(persons) > 1:
+            author += " et al."
+    else:
+        author = ""
+    venue = fields.get("journal") or fields.get("howpublished") or ""
+    title = fields.get("title", "").replace("{", "").replace("}", "")
+    parts = [p.rstrip(".") for p in (author, title, venue, fields.get("year", "")) if p]
+    text = ". ".join(parts)
+    volume, pages = fields.get("volume"), fields.get("pages")
+    if volume:
+        text += f";{volume}"
+        if pages:
+            text += f":{pages.replace('--', '-')}"
+    return text

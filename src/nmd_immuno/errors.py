@@ -1,0 +1,27 @@
+"""Error types shared by every part of the course.
+
+Each one is a ``ValueError`` so that a notebook can catch bad input with one ``except`` and show the
+message, never a traceback, to a student.
+"""
+
+from __future__ import annotations
+
+
+class DataError(ValueError):
+    """A content file in ``data/`` is malformed; the message names the file, the row or key, and the fault."""
+
+    def __init__(self, file: str, location: str, problem: str) -> None:
+        self.file, self.location, self.problem = file, location, problem
+        super().__init__(f"{file}: {location}: {problem}")
+
+
+class PatientError(ValueError):
+    """A patient profile given to ``recommend()`` is invalid; the message names field, value and what is allowed."""
+
+
+class DoseInputError(ValueError):
+    """A dose calculator was given impossible input; the message names field, value and the allowed range."""
+
+
+class DoseRefused(ValueError):
+    """A safety hard stop: the calculator refuses to produce a dose and says why (e.g. no hepatitis B screen)."""
