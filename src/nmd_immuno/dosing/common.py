@@ -1,0 +1,251 @@
+"""What every calculator shares: input validation, the result base class and the refusal object.
+
+Why strict validation: a dose calculator that silently accepts ``weight_kg=True`` (== 1), ``"70"``, ``nan`` or a
+weight in pounds teaches the wrong lesson and can produce a plausible-looking wrong number. Every check raises
+:class:`~nmd_immuno.errors.DoseInputError` whose message names the field, the value given and what is allowed.
+
+Why one result base class: notebooks, widgets, the static book and nbgrader assignments all show results the
+same way (``_repr_html_`` table, ``as_dict()``, ``str()``), each with its warnings, references and the
+teaching-only disclaimer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import math
+import numbers
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from nmd_immuno.content.bibliography import format_reference
+from nmd_immuno.dosing.parameters import Limit, dosing_parameters
+from nmd_immuno.errors import DoseInputError, DoseRefused
+
+# ---------------------------------------------------------------------------------------------- validation
+
+
+def _fmt(value: float) -> str:
+    """A number without a pointless '.0' (2.0 -> '2', 0.4 -> '0.4')."""
+    return f"{value:g}"
+
+
+def _allowed(limit: Limit) -> str:
+    unit = f" {limit.unit}" if limit.unit else ""
+    return f"allowed: {_fmt(limit.min)} to {_fmt(limit.max)}{unit}"
+
+
+def _is_bool(value: object) -> bool:
+    # numpy.bool_ is not a subclass of bool; check by name to avoid importing numpy here.
+    return isinstance(value, bool) or type(value).__name__ in {"bool_", "bool"}
+
+
+def number(name: str, value: object, limit: Limit) -> float:
+    """A finite real number within ``limit``; bools, strings, NaN and infinity are refused."""
+    if _is_bool(value):
+        raise DoseInputError(f"{name}: {value!r} is a yes/no value, not a number; {_allowed(limit)}")
+    if not isinstance(value, numbers.Real):
+        raise DoseInputError(f"{name}: {value!r} ({type(value).__name__}) is not a number; {_allowed(limit)}")
+    result = float(value)
+    if not math.isfinite(result):
+        raise DoseInputError(f"{name}: {value!r} is not a finite number; {_allowed(limit)}")
+    if not limit.min <= result <= limit.max:
+        raise DoseInputError(f"{name}: {_fmt(result)} is outside the allowed range; {_allowed(limit)}")
+    return result
+
+
+def whole_number(name: str, value: object, limit: Limit) -> int:
+    """A whole number within ``limit`` (``5`` or ``5.0``; not ``5.5``, not ``True``)."""
+    result = number(name, value, limit)
+    if not result.is_integer():
+        raise DoseInputError(f"{name}: {value!r} is not a whole number; {_allowed(limit)}")
+    return int(result)
+
+
+def choice(name: str, value: object, allowed: Iterable[str]) -> str:
+    """One of a fixed set of strings."""
+    options = list(allowed)
+    if not isinstance(value, str) or value not in options:
+        raise DoseInputError(f"{name}: {value!r} is not allowed; allowed: {', '.join(map(repr, options))}")
+    return value
+
+
+def flag(name: str, value: object) -> bool:
+    """A yes/no value: only True or False (not 1, 0 or 'yes')."""
+    if not _is_bool(value):
+        raise DoseInputError(f"{name}: {value!r} ({type(value).__name__}) is not True or False")
+    return bool(value)
+
+
+def choices(name: str, values: object, allowed: Sequence[str]) -> tuple[str, ...]:
+    """A collection of ids from ``allowed`` (list, tuple or set; a bare string is refused), in ``allowed`` order."""
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise DoseInputError(
+            f"{name}: {values!r} is not a list of ids; give a list such as ['{allowed[0]}'] (or an empty list)"
+        )
+    given = list(values)
+    for item in given:
+        if not isinstance(item, str) or item not in allowed:
+            raise DoseInputError(f"{name}: {item!r} is not a known id; allowed: {', '.join(allowed)}")
+    return tuple(item for item in allowed if item in given)
+
+
+def limits() -> Any:
+    """The input plausibility limits from ``data/dosing.yaml``."""
+    return dosing_parameters().input_limits
+
+
+def weight(value: object, name: str = "weight_kg") -> float:
+    return number(name, value, limits().weight_kg)
+
+
+def height(value: object, name: str = "height_cm") -> float:
+    return number(name, value, limits().height_cm)
+
+
+def age(value: object, name: str = "age") -> float:
+    return number(name, value, limits().age)
+
+
+def hematocrit(value: object, name: str = "hematocrit") -> float:
+    return number(name, value, limits().hematocrit)
+
+
+def sex(value: object, name: str = "sex") -> str:
+    return choice(name, value, ("female", "male"))
+
+
+def body_mass_index(weight_kg: float, height_cm: float) -> float:
+    """BMI of already-validated weight and height; refuses a combination no human body has (a typo)."""
+    bmi = weight_kg / (height_cm / 100.0) ** 2
+    limit = limits().bmi
+    if not limit.min <= bmi <= limit.max:
+        raise DoseInputError(
+            f"weight_kg/height_cm: {_fmt(weight_kg)} kg at {_fmt(height_cm)} cm gives a body mass index of "
+            f"{bmi:.0f}, outside the plausible range {_fmt(limit.min)} to {_fmt(limit.max)} kg/m²; "
+            "check both values and their units"
+        )
+    return bmi
+
+
+def unique(items: Iterable[str]) -> list[str]:
+    """Items in first-seen order without repeats (references gathered from several sections)."""
+    return list(dict.fromkeys(items))
+
+
+# ---------------------------------------------------------------------------------------------- results
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, list | tuple):
+        return ", ".join(_cell(v) for v in value) or "—"
+    return str(value)
+
+
+_BOX = "border:1px solid #8884;border-radius:6px;padding:0.6em 0.9em;margin:0.5em 0;max-width:46em"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DoseResult:
+    """Base of every calculator result: numbers, warnings, references and the teaching-only disclaimer."""
+
+    warnings: list[str]
+    references: list[str]
+    notes: list[str] = field(default_factory=list)
+
+    title: ClassVar[str] = "Dose"
+
+    def rows(self) -> list[tuple[str, object]]:
+        """(label, value) pairs for the summary table; subclasses choose what a reader needs to see."""
+        raise NotImplementedError
+
+    @property
+    def disclaimer(self) -> str:
+        return dosing_parameters().disclaimer
+
+    def as_dict(self) -> dict[str, Any]:
+        """All fields as plain Python values (JSON-friendly), plus the result kind and the disclaimer."""
+        data = dataclasses.asdict(self)
+        data["kind"] = type(self).__name__
+        data["disclaimer"] = self.disclaimer
+        return data
+
+    def __str__(self) -> str:
+        lines = [self.title]
+        lines += [f"  {label}: {_cell(value)}" for label, value in self.rows()]
+        lines += ["Notes:"] + [f"  - {note}" for note in self.notes] if self.notes else []
+        lines += ["Warnings:"] + [f"  - {warning}" for warning in self.warnings] if self.warnings else []
+        lines += [f"References: {', '.join(self.references)}", f"({self.disclaimer})"]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        body = "".join(
+            f"<tr><th style='text-align:left;padding-right:1em'>{esc(label)}</th><td>{esc(_cell(value))}</td></tr>"
+            for label, value in self.rows()
+        )
+        parts = [
+            f"<div class='nmd-dose' style='{_BOX}'>",
+            f"<table class='nmd-dose-table'><caption style='text-align:left;font-weight:bold'>{esc(self.title)}"
+            f"</caption><tbody>{body}</tbody></table>",
+        ]
+        if self.notes:
+            parts.append("<ul class='nmd-dose-notes'>" + "".join(f"<li>{esc(n)}</li>" for n in self.notes) + "</ul>")
+        if self.warnings:
+            parts.append(
+                "<div class='nmd-dose-warnings' style='border-left:4px solid #d97706;padding-left:0.6em'>"
+                "<strong>Warnings</strong><ul>" + "".join(f"<li>{esc(w)}</li>" for w in self.warnings) + "</ul></div>"
+            )
+        refs = "".join(f"<li>{esc(format_reference(key))} <code>[{esc(key)}]</code></li>" for key in self.references)
+        parts.append(f"<details><summary>References ({len(self.references)})</summary><ol>{refs}</ol></details>")
+        parts.append(f"<p style='font-size:0.85em;font-style:italic'>{esc(self.disclaimer)}</p></div>")
+        return "".join(parts)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A calculator's refusal (impossible input or a safety hard stop), displayable like a result.
+
+    Why an object rather than only the exception: the widgets and the static book must show *why* a dose was
+    refused, as a message, never as a traceback.
+    """
+
+    calculator: str
+    kind: str  # "invalid input" or "refused"
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"kind": "Refusal", "calculator": self.calculator, "refusal": self.kind, "message": self.message}
+
+    def __str__(self) -> str:
+        return f"{self.calculator}: {self.kind}: {self.message}"
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        heading = "Input refused" if self.kind == "invalid input" else "Dose refused (safety stop)"
+        return (
+            f"<div class='nmd-dose nmd-dose-refusal' style='{_BOX};border-left:4px solid #dc2626'>"
+            f"<strong>{esc(heading)}</strong> ({esc(self.calculator)})<p>{esc(self.message)}</p>"
+            f"<p style='font-size:0.85em;font-style:italic'>{esc(dosing_parameters().disclaimer)}</p></div>"
+        )
+
+
+def attempt(calculator: Callable[..., DoseResult], *args: object, **kwargs: object) -> DoseResult | Refusal:
+    """Call a calculator; return its result, or a :class:`Refusal` for invalid input or a safety stop.
+
+    Only the course's own input and refusal errors are caught: a programming error still surfaces.
+    """
+    name = getattr(calculator, "__name__", "calculator")
+    try:
+        return calculator(*args, **kwargs)
+    except DoseInputError as exc:
+        return Refusal(name, "invalid input", str(exc))
+    except DoseRefused as exc:
+        return Refusal(name, "refused", str(exc))

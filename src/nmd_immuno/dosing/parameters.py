@@ -1,0 +1,350 @@
+"""Typed view of ``data/dosing.yaml``: every number and warning text the calculators use.
+
+Why a schema: a clinician edits the YAML, not the Python. Pydantic refuses a misspelt key or a range whose
+minimum exceeds its maximum, and every ``references`` list is checked against the bibliography, so a broken
+edit fails when the file is loaded, with the file and the key in the message, instead of silently changing a dose.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from nmd_immuno.content.bibliography import check_references
+from nmd_immuno.content.loader import data_path, load_yaml_model
+
+DOSING_FILE = "dosing.yaml"
+
+#: IVIG risk-factor ids of the public API (common brief): the YAML must describe exactly these.
+IVIG_RISK_FACTORS: tuple[str, ...] = (
+    "age_over_65",
+    "prior_thrombosis",
+    "immobility",
+    "estrogens",
+    "hyperviscosity",
+    "cardiovascular_risk",
+    "renal_impairment",
+    "diabetes",
+    "volume_depletion",
+    "nephrotoxic_drugs",
+    "sucrose_product",
+    "iga_deficiency_anti_iga",
+    "non_o_blood_group",
+    "heart_failure",
+)
+
+#: Rituximab regimen ids of the public API; the YAML may add more.
+RITUXIMAB_REGIMENS: tuple[str, ...] = ("375_mg_m2_weekly_x4", "1000_mg_x2")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Limit(_Strict):
+    """A plausibility range for an input (physical limits, no citation needed)."""
+
+    min: float
+    max: float
+    unit: str = ""
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Limit:
+        if self.min > self.max:
+            raise ValueError(f"min {self.min} is greater than max {self.max}")
+        return self
+
+
+class CitedRange(Limit):
+    """A clinical range (dose, duration...): must cite its source."""
+
+    references: list[str]
+
+
+class CitedValue(_Strict):
+    value: float
+    references: list[str]
+
+
+class CitedText(_Strict):
+    text: str
+    references: list[str]
+
+
+class InputLimits(_Strict):
+    weight_kg: Limit
+    height_cm: Limit
+    hematocrit: Limit
+    age: Limit
+    bmi: Limit
+
+
+class Mosteller(_Strict):
+    divisor: float = Field(gt=0)
+    references: list[str]
+
+
+class Devine(_Strict):
+    base_kg: dict[str, float]
+    kg_per_inch: float = Field(gt=0)
+    base_height_in: float = Field(gt=0)
+    cm_per_inch: float = Field(gt=0)
+    references: list[str]
+
+    @model_validator(mode="after")
+    def _both_sexes(self) -> Devine:
+        if set(self.base_kg) != {"female", "male"}:
+            raise ValueError(f"base_kg must give 'female' and 'male', got {sorted(self.base_kg)}")
+        return self
+
+    @property
+    def min_height_cm(self) -> float:
+        """The formula is defined from its base height (60 in = 152.4 cm) upward."""
+        return self.base_height_in * self.cm_per_inch
+
+
+class AdjustedWeight(_Strict):
+    excess_fraction: float = Field(gt=0, lt=1)
+    obesity_bmi: float = Field(gt=0)
+    references: list[str]
+
+
+class BodySize(_Strict):
+    mosteller: Mosteller
+    devine: Devine
+    adjusted_weight: AdjustedWeight
+
+
+class IvigPreset(_Strict):
+    label: str
+    g_per_kg: float
+    days: int
+    interval_weeks: int | None
+    references: list[str]
+
+
+class IvigRiskFactor(_Strict):
+    label: str
+    at_risk: bool
+    warning: str
+    references: list[str]
+
+
+class Ivig(_Strict):
+    g_per_kg: CitedRange
+    max_g_per_kg_per_day: CitedValue
+    days: CitedRange
+    interval_weeks: CitedRange
+    vial_g: Limit
+    at_risk_days: CitedValue
+    high_dose_g_per_kg: CitedValue
+    presets: dict[str, IvigPreset]
+    general_warnings: list[CitedText]
+    high_dose_warning: CitedText
+    at_risk_warning: CitedText
+    risk_factors: dict[str, IvigRiskFactor]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Ivig:
+        given, expected = set(self.risk_factors), set(IVIG_RISK_FACTORS)
+        if given != expected:
+            raise ValueError(
+                f"risk_factors must be exactly the API ids; missing {sorted(expected - given)}, "
+                f"unknown {sorted(given - expected)}"
+            )
+        for name, preset in self.presets.items():
+            if not self.g_per_kg.min <= preset.g_per_kg <= self.g_per_kg.max:
+                raise ValueError(f"preset {name!r}: g_per_kg {preset.g_per_kg} outside the allowed g_per_kg range")
+            if preset.g_per_kg / preset.days > self.max_g_per_kg_per_day.value:
+                raise ValueError(f"preset {name!r}: more than max_g_per_kg_per_day on one day")
+        return self
+
+
+class PlasmaExchangeCount(CitedRange):
+    typical: float
+
+
+class PlasmaExchange(_Strict):
+    epv_l_per_kg: CitedValue
+    plasma_volumes: CitedRange
+    exchanges: PlasmaExchangeCount
+    days: PlasmaExchangeCount
+    replacement: CitedText
+    fraction_removed_note: CitedText
+    warnings: list[CitedText]
+
+
+class SteroidIndication(_Strict):
+    label: str
+    ceiling_mg: float = Field(gt=0)
+    references: list[str]
+    warnings: list[CitedText]
+
+
+class Prednisone(_Strict):
+    mg_per_kg: CitedRange
+    absolute_max_mg: CitedValue
+    low_start_mg: CitedValue
+    high_start_mg: CitedValue
+    titration_step_mg: CitedValue
+    titration_interval: CitedText
+    indications: dict[str, SteroidIndication]
+    early_worsening_warning: CitedText
+    outpatient_bulbar_warning: CitedText
+    pjp_threshold_mg: CitedValue
+    pjp_warning: CitedText
+    safety_warnings: list[CitedText]
+
+    @model_validator(mode="after")
+    def _ceilings_below_absolute(self) -> Prednisone:
+        for name, indication in self.indications.items():
+            if indication.ceiling_mg > self.absolute_max_mg.value:
+                raise ValueError(f"indication {name!r}: ceiling_mg above absolute_max_mg")
+        if "myasthenia_gravis" not in self.indications:
+            raise ValueError("indications must include 'myasthenia_gravis' (the API default)")
+        return self
+
+
+class Methylprednisolone(_Strict):
+    mg_per_day: CitedRange
+    days: CitedRange
+    max_mg_per_kg: CitedValue
+    warnings: list[CitedText]
+
+
+class TaperBand(_Strict):
+    above_mg: float = Field(ge=0)
+    step_mg: float = Field(gt=0)
+    interval_weeks: int = Field(gt=0)
+
+
+class Taper(_Strict):
+    bands: list[TaperBand]
+    start_mg: Limit
+    target_mg: Limit
+    references: list[str]
+
+    @model_validator(mode="after")
+    def _bands_descending_to_zero(self) -> Taper:
+        thresholds = [band.above_mg for band in self.bands]
+        if not thresholds or thresholds != sorted(thresholds, reverse=True) or thresholds[-1] != 0:
+            raise ValueError("bands must be sorted by above_mg, highest first, ending with above_mg: 0")
+        return self
+
+
+class Corticosteroids(_Strict):
+    prednisone: Prednisone
+    methylprednisolone: Methylprednisolone
+    taper: Taper
+
+
+class RituximabRegimen(_Strict):
+    label: str
+    mg_per_m2: float | None = Field(default=None, gt=0)
+    fixed_mg: float | None = Field(default=None, gt=0)
+    infusions: int = Field(gt=0)
+    interval_days: int | None = Field(default=None, gt=0)
+    references: list[str]
+
+    @model_validator(mode="after")
+    def _one_basis(self) -> RituximabRegimen:
+        if (self.mg_per_m2 is None) == (self.fixed_mg is None):
+            raise ValueError("give exactly one of mg_per_m2 and fixed_mg")
+        if self.infusions > 1 and self.interval_days is None:
+            raise ValueError("interval_days is required when there is more than one infusion")
+        return self
+
+
+class Rituximab(_Strict):
+    regimens: dict[str, RituximabRegimen]
+    hbv_refusal: CitedText
+    live_vaccine_refusal: CitedText
+    warnings: list[CitedText]
+
+    @model_validator(mode="after")
+    def _api_regimens(self) -> Rituximab:
+        missing = [r for r in RITUXIMAB_REGIMENS if r not in self.regimens]
+        if missing:
+            raise ValueError(f"regimens must include the API regimens; missing {missing}")
+        return self
+
+
+class FactorRange(_Strict):
+    low: float = Field(gt=0, le=1)
+    high: float = Field(gt=0, le=1)
+    references: list[str]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> FactorRange:
+        if self.low > self.high:
+            raise ValueError(f"low {self.low} is greater than high {self.high}")
+        return self
+
+
+class AzathioprinePhenotypes(_Strict):
+    tpmt_intermediate: FactorRange
+    nudt15_intermediate: FactorRange
+    both_intermediate: FactorRange
+
+
+class AzathioprineRefusals(_Strict):
+    poor: CitedText
+    unknown: CitedText
+
+
+class Azathioprine(_Strict):
+    mg_per_kg: CitedRange
+    tablet_mg: CitedValue
+    start_mg: CitedValue
+    titration: CitedText
+    phenotype_factors: AzathioprinePhenotypes
+    xanthine_oxidase_factor: FactorRange
+    refusals: AzathioprineRefusals
+    intermediate_warning: CitedText
+    xanthine_oxidase_warning: CitedText
+    warnings: list[CitedText]
+
+
+class DosingParameters(_Strict):
+    disclaimer: str = Field(min_length=20)
+    input_limits: InputLimits
+    body_size: BodySize
+    ivig: Ivig
+    plasma_exchange: PlasmaExchange
+    corticosteroids: Corticosteroids
+    rituximab: Rituximab
+    azathioprine: Azathioprine
+
+
+def _check_citations(node: object, path: str, file: str) -> None:
+    """Walk the parsed file and check every ``references`` list against the bibliography."""
+    if isinstance(node, BaseModel):
+        refs = getattr(node, "references", None)
+        if refs is not None:
+            check_references(refs, file, f"key {path}")
+        for name in type(node).model_fields:
+            _check_citations(getattr(node, name), f"{path}.{name}" if path else name, file)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            _check_citations(value, f"{path}.{key}", file)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            _check_citations(value, f"{path}[{index}]", file)
+
+
+@cache
+def _load(path: Path) -> DosingParameters:
+    params = load_yaml_model(path, DosingParameters)
+    _check_citations(params, "", f"data/{DOSING_FILE}")
+    return params
+
+
+def dosing_parameters() -> DosingParameters:
+    """The validated contents of ``data/dosing.yaml`` (cached per data folder)."""
+    return _load(data_path(DOSING_FILE))
+
+
+__all__ = ["IVIG_RISK_FACTORS", "RITUXIMAB_REGIMENS", "DosingParameters", "dosing_parameters"]

@@ -1,0 +1,165 @@
+"""Autograde submissions with nbgrader, one isolated process per student, and record an outcome for each.
+
+Order of work for one assignment:
+1. integrity checks of every submission against the released notebooks (files only, never raise);
+2. ``nbgrader autograde <assignment> --student <id> --force`` per student, sequentially or ``workers`` at a time,
+   each with a hard deadline; ``--force`` makes re-grading replace the previous result (idempotent);
+3. classification of what happened (timeout, output flood, dead kernel, ...) from the graded notebook and the
+   log; when nbgrader produced nothing, the submission's autograder scores are set to 0 so no stale score stays.
+
+Parallel grading is safe with the sqlite gradebook because each student's process writes only rows that belong to
+that student (student, submission, its notebooks, grades and comments), sqlite serialises the short write
+transactions (the gradebook URL carries a busy timeout so a writer waits instead of failing), and each process
+writes to its own folders. A student whose process still meets a locked database is graded again, alone.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from nmd_immuno.grading.course import Course
+from nmd_immuno.grading.gradebook import has_assignment, zero_autograded
+from nmd_immuno.grading.integrity import check_submission
+from nmd_immuno.grading.notebooks import all_strings, read_notebook
+from nmd_immuno.grading.outcomes import Outcome
+from nmd_immuno.grading.preprocessors import FLOOD_MARKER, NBGRADER_TRUNCATION_MARKER
+from nmd_immuno.grading.runner import Job, RunResult, run_jobs
+
+NBGRADER_DEFAULT_TIMEOUT_S = 30
+_LOCK_MESSAGES = ("database is locked", "database table is locked")
+
+
+@dataclass(frozen=True)
+class GradingRun:
+    """Result of one autograde command: an outcome per student, and how long it took."""
+
+    assignment: str
+    outcomes: list[Outcome]
+    seconds: float
+    workers: int
+
+    def by_student(self) -> dict[str, Outcome]:
+        return {o.student: o for o in self.outcomes}
+
+
+def configured_cell_timeout(course: Course) -> int:
+    """The per-cell execution timeout nbgrader will use (course override, else nbgrader_config.py)."""
+    if course.cell_timeout_s is not None:
+        return course.cell_timeout_s
+    cfg_file = course.root / "nbgrader_config.py"
+    if cfg_file.exists():
+        from traitlets.config.loader import PyFileConfigLoader
+
+        cfg = PyFileConfigLoader(cfg_file.name, path=str(course.root)).load_config()
+        value = cfg.Execute.get("timeout") if "Execute" in cfg else None
+        if isinstance(value, int) and value > 0:
+            return value
+    return NBGRADER_DEFAULT_TIMEOUT_S
+
+
+def default_deadline(course: Course, assignment: str) -> float:
+    """A hard limit per student: start-up, plus every code cell running into the timeout (with slack)."""
+    timeout = configured_cell_timeout(course)
+    code_cells = 0
+    for path in sorted(course.release_dir(assignment).glob("*.ipynb")):
+        code_cells += sum(1 for c in read_notebook(path).cells if c.get("cell_type") == "code")
+    return 90.0 + max(code_cells, 1) * (timeout + 10)
+
+
+def _job(course: Course, assignment: str, student: str, deadline: float) -> Job:
+    args = ("autograde", assignment, f"--student={student}", "--force", *course.nbgrader_options())
+    log = course.logs_dir(assignment) / f"{student}.autograde.log"
+    return Job(args, course.root, log, deadline, {}, key=student)
+
+
+def autograde(
+    course: Course,
+    assignment: str,
+    *,
+    students: Sequence[str] | None = None,
+    workers: int = 1,
+    deadline_s: float | None = None,
+) -> GradingRun:
+    """Autograde ``assignment`` for ``students`` (default: every submission) and save an outcome per student."""
+    if not has_assignment(course, assignment):
+        raise ValueError(
+            f"assignment: {assignment!r} is not in the gradebook {course.db_path}; "
+            "run `python -m nmd_immuno.grading generate` first"
+        )
+    if not any(course.release_dir(assignment).glob("*.ipynb")):
+        raise ValueError(f"assignment: no released notebooks in {course.release_dir(assignment)}; run generate first")
+    started = time.monotonic()
+    names = sorted(students) if students else course.submitted_students(assignment)
+    missing = [s for s in names if not course.submitted_dir(s, assignment).is_dir()]
+    if missing:
+        raise ValueError(f"students: no submission folder for {missing} under {course.root / 'submitted'}")
+    deadline = deadline_s if deadline_s is not None else default_deadline(course, assignment)
+
+    outcomes = {s: Outcome(assignment, s) for s in names}
+    for s in names:
+        try:
+            for f in check_submission(course, assignment, s):
+                outcomes[s].add(f.code, f"{f.notebook}: {f.detail}")
+        except Exception as exc:  # a check must never stop the grading of anybody
+            outcomes[s].add("grading_error", f"integrity check failed: {exc.__class__.__name__}: {exc}")
+
+    results = run_jobs([_job(course, assignment, s, deadline) for s in names], workers=workers)
+    retry = [r.job.key for r in results if not r.ok and any(m in r.log for m in _LOCK_MESSAGES)]
+    if retry:
+        again = {r.job.key: r for r in run_jobs([_job(course, assignment, s, deadline) for s in retry], workers=1)}
+        results = [again.get(r.job.key, r) for r in results]
+
+    for result in results:
+        outcome = outcomes[result.job.key]
+        _classify(course, assignment, outcome, result)
+        if outcome.failed:
+            zero_autograded(course, assignment, outcome.student)
+        outcome.save(course.outcomes_dir(assignment))
+    return GradingRun(assignment, [outcomes[s] for s in names], time.monotonic() - started, workers)
+
+
+def _graded_text(course: Course, assignment: str, student: str) -> str | None:
+    folder = course.autograded_dir(student, assignment)
+    paths = sorted(folder.glob("*.ipynb")) if folder.is_dir() else []
+    if not paths:
+        return None
+    texts = []
+    for p in paths:
+        try:
+            nb = read_notebook(p)
+        except ValueError:
+            continue
+        texts.extend(s for c in nb.cells for o in c.get("outputs", []) for s in all_strings(o))
+    return "\n".join(texts)
+
+
+def _classify(course: Course, assignment: str, outcome: Outcome, result: RunResult) -> None:
+    """Turn a finished (or killed) nbgrader process into outcome codes."""
+    outcome.returncode = result.returncode
+    outcome.seconds = round(result.seconds, 3)
+    outcome.log = str(result.job.log_path)
+    log = result.log
+    graded = _graded_text(course, assignment, outcome.student)
+    if result.killed_at_deadline:
+        outcome.add("grader_killed", f"stopped after {result.seconds:.0f} s (deadline {result.job.deadline_s:.0f} s)")
+        return
+    if "DeadKernelError" in log or "Kernel died" in log:
+        outcome.add("kernel_died", "the kernel stopped (e.g. exit(), os._exit or a crash)")
+    if "CellTimeoutError" in log or (graded is not None and "CellTimeoutError" in graded):
+        outcome.add("timeout", f"a cell exceeded {configured_cell_timeout(course)} s")
+    if graded is not None and (FLOOD_MARKER in graded or NBGRADER_TRUNCATION_MARKER in graded):
+        outcome.add("output_flood", "output truncated")
+    if result.returncode != 0:
+        explained = {"kernel_died", "timeout", "invalid_notebook", "renamed_notebook", "missing_notebook"}
+        if not explained & set(outcome.codes):
+            last = [ln for ln in log.splitlines() if "ERROR" in ln or "Error" in ln][-3:]
+            outcome.add("grading_error", " | ".join(last) or f"nbgrader exited with {result.returncode}")
+
+
+def autograded_notebook(course: Course, assignment: str, student: str) -> Path | None:
+    folder = course.autograded_dir(student, assignment)
+    paths = sorted(folder.glob("*.ipynb")) if folder.is_dir() else []
+    return paths[0] if paths else None

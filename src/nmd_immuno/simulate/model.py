@@ -1,0 +1,266 @@
+"""The vectorised virtual-patient model: arrays of patients x months, one numpy operation per month.
+
+How a virtual patient moves, month by month, on the disability score (MG-ADL for MG, 0-24, higher is worse):
+
+* a latent baseline severity, and a noisy baseline visit; only patients whose *observed* baseline meets the
+  inclusion threshold enter (so part of every placebo response is regression to the mean, as in trials);
+* a placebo / natural-course improvement that reaches its full size by ``placebo_peak_months``;
+* each therapy: a patient responds with ``response_probability``; a responder improves by ``effect`` points
+  (between-patient SD), with no effect up to ``onset_months`` after the start and the full effect from
+  ``peak_months`` (linear in between); a responder may lose the response (relapse) at a monthly hazard;
+* exacerbations needing hospital (crisis or impending crisis) occur at a monthly hazard, lowered by
+  therapies by their hazard ratio; each adds points that rescue treatment (IVIG / plasma exchange) removes
+  in the next month with ``rescue_recovery_probability``, otherwise half of it persists;
+* prednisone: a start dose (high starts carry the risk of early, steroid-induced worsening at month 1),
+  escalated while above the treatment goal and tapered while at goal; its cumulative dose is recorded;
+* strategies with an azathioprine add-on start it in patients still above goal after a first period.
+
+The month loop is a Python loop over at most 120 months; every operation in it acts on all patients at
+once. Random numbers come from separate streams per component (baseline, noise, each therapy...), keyed by
+the seed, so two strategies run with the same seed treat the *same* virtual patients (common random
+numbers): their difference is the therapies', not chance's, and a therapy changes nothing before its onset.
+
+The simulator is calibrated to published figures (see ``data/simulation/*.yaml``) and so can only echo them:
+it illustrates what those numbers mean for a cohort over time; it does not predict anything new.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from nmd_immuno.simulate.params import (
+    Population,
+    ScoreSpec,
+    SimulationParams,
+    SteroidPolicy,
+    SteroidStart,
+    TherapyParams,
+)
+
+DAYS_PER_MONTH = 30.4375
+_MAX_BASELINE_BATCHES = 60
+
+
+class SimulationInputError(ValueError):
+    """Bad input to the simulator; the message names the field, the value and what is allowed."""
+
+
+@dataclass(frozen=True)
+class CohortArrays:
+    """Result of one run: arrays shaped (patients, months + 1); column 0 is the baseline visit."""
+
+    score: np.ndarray
+    prednisone_mg: np.ndarray
+    cumulative_prednisone_mg: np.ndarray
+    early_worsening: np.ndarray
+    crisis: np.ndarray
+    relapse: np.ndarray
+    azathioprine: np.ndarray
+
+    @property
+    def n_patients(self) -> int:
+        return int(self.score.shape[0])
+
+    @property
+    def months(self) -> int:
+        return int(self.score.shape[1] - 1)
+
+
+def rng_for(seed: int, stream: str) -> np.random.Generator:
+    """An independent random stream per model component, stable across strategies (common random numbers)."""
+    return np.random.default_rng([seed, zlib.crc32(stream.encode("utf-8"))])
+
+
+def effect_fraction(months_since_start: np.ndarray | float, onset: float, peak: float) -> np.ndarray:
+    """Fraction of a therapy's full effect reached: 0 up to the onset delay, 1 from the peak, linear between."""
+    tau = np.asarray(months_since_start, dtype=float)
+    if peak > onset:
+        return np.clip((tau - onset) / (peak - onset), 0.0, 1.0)
+    return (tau > onset).astype(float)
+
+
+def _sample_baseline(
+    rng: np.random.Generator, population: Population, score: ScoreSpec, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Latent severity and observed baseline score of n patients meeting the inclusion threshold."""
+    mean, sd = population.baseline_score.value, population.baseline_score.spread
+    noise_sd = population.visit_noise_sd.value
+    minimum = population.minimum_baseline.value
+    latent_parts: list[np.ndarray] = []
+    observed_parts: list[np.ndarray] = []
+    have = 0
+    for _ in range(_MAX_BASELINE_BATCHES):
+        size = max(2 * (n - have), 1024)
+        latent = np.clip(rng.normal(mean, sd, size), score.minimum, score.maximum)
+        observed = np.clip(np.rint(latent + rng.normal(0.0, noise_sd, size)), score.minimum, score.maximum)
+        keep = observed >= minimum
+        latent_parts.append(latent[keep])
+        observed_parts.append(observed[keep])
+        have += int(keep.sum())
+        if have >= n:
+            return np.concatenate(latent_parts)[:n], np.concatenate(observed_parts)[:n]
+    raise SimulationInputError(
+        f"population.minimum_baseline: {minimum} is too high for a baseline score of mean {mean} "
+        f"(SD {sd}): too few virtual patients qualify"
+    )
+
+
+@dataclass(frozen=True)
+class _TherapyDraws:
+    responder: np.ndarray
+    effect: np.ndarray
+    months_to_loss: np.ndarray
+
+
+def _draw_therapy(seed: int, therapy_id: str, params: TherapyParams, n: int) -> _TherapyDraws:
+    rng = rng_for(seed, f"therapy:{therapy_id}")
+    responder = rng.random(n) < params.response_probability.value
+    effect = np.maximum(rng.normal(params.effect.value, params.effect.spread, n), 0.0)
+    loss = params.loss_of_response_per_month.value
+    months_to_loss = rng.geometric(loss, n).astype(float) if loss > 0 else np.full(n, np.inf)
+    return _TherapyDraws(responder, effect, months_to_loss)
+
+
+def simulate_arrays(
+    params: SimulationParams,
+    strategy_name: str,
+    *,
+    n_patients: int,
+    months: int,
+    seed: int,
+    population: Population | None = None,
+    steroid_policy: SteroidPolicy | None = None,
+    steroid_start: str | None = None,
+) -> CohortArrays:
+    """Run one cohort under one strategy; inputs are assumed valid (see ``simulate_cohort`` for checks)."""
+    population = population or params.population
+    policy = steroid_policy or params.steroid_policy
+    score_spec = params.score
+    strategy = params.strategies[strategy_name]
+    n, horizon = n_patients, months
+    months_axis = np.arange(horizon + 1, dtype=float)
+
+    latent, observed = _sample_baseline(rng_for(seed, "baseline"), population, score_spec, n)
+    noise = rng_for(seed, "noise").normal(0.0, population.visit_noise_sd.value, (n, horizon + 1))
+    placebo = rng_for(seed, "placebo").normal(
+        population.placebo_effect.value, population.placebo_effect.spread, n
+    )
+    placebo_peak = population.placebo_peak_months.value
+    placebo_curve = np.minimum(months_axis / placebo_peak, 1.0) if placebo_peak > 0 else (months_axis > 0) * 1.0
+    exacerbation_u = rng_for(seed, "exacerbation").random((n, horizon + 1))
+    rescue_u = rng_for(seed, "rescue").random((n, horizon + 1))
+
+    # Therapies with a fixed start month: their whole effect matrix is computed at once.
+    scheduled_effect = np.zeros((n, horizon + 1))
+    log_hazard_ratio = np.zeros(horizon + 1)  # the same for every patient: it depends on time since start
+    relapse = np.zeros((n, horizon + 1), dtype=bool)
+    steroid_start_month: int | None = None
+    for entry in strategy.therapies:
+        therapy = params.therapy_for(entry)
+        draws = _draw_therapy(seed, entry.therapy, therapy, n)
+        onset, peak = therapy.onset_months.value, therapy.peak_months.value
+        fraction = effect_fraction(months_axis - entry.start_month, onset, peak)
+        loss_month = entry.start_month + math.ceil(onset) + draws.months_to_loss
+        active = months_axis[None, :] < loss_month[:, None]
+        gain = np.where(draws.responder, draws.effect, 0.0)
+        scheduled_effect += gain[:, None] * fraction[None, :] * active
+        relapse |= draws.responder[:, None] & (months_axis[None, :] == loss_month[:, None])
+        log_hazard_ratio += fraction * math.log(therapy.exacerbation_hazard_ratio.value)
+        if entry.therapy == "corticosteroids":
+            steroid_start_month = entry.start_month
+
+    # Azathioprine added during follow-up (start month decided month by month).
+    addon = strategy.azathioprine_addon and "azathioprine" not in {e.therapy for e in strategy.therapies}
+    azathioprine = np.zeros((n, horizon + 1), dtype=bool)
+    if addon:
+        aza = params.therapies["azathioprine"]
+        aza_draws = _draw_therapy(seed, "azathioprine", aza, n)
+        aza_gain = np.where(aza_draws.responder, aza_draws.effect, 0.0)
+        aza_onset, aza_peak = aza.onset_months.value, aza.peak_months.value
+        aza_log_hr = math.log(aza.exacerbation_hazard_ratio.value)
+        aza_start = np.full(n, np.inf)
+        addon_u = rng_for(seed, "azathioprine_addon").random((n, horizon + 1))
+        addon_p = population.azathioprine_addon_probability_per_month.value
+        addon_earliest = population.azathioprine_addon_earliest_month.value
+    elif any(e.therapy == "azathioprine" for e in strategy.therapies):
+        start = next(e.start_month for e in strategy.therapies if e.therapy == "azathioprine")
+        azathioprine[:, start:] = True
+
+    # Prednisone dosing and early worsening.
+    dose = np.zeros((n, horizon + 1))
+    early_worsening = np.zeros((n, horizon + 1), dtype=bool)
+    early_points = np.zeros(n)
+    if steroid_start_month is not None:
+        start_params: SteroidStart = params.steroid_starts[steroid_start or strategy.steroid_start or ""]
+        rng = rng_for(seed, "steroid_start")
+        first_dose = np.clip(
+            rng.normal(start_params.start_mg.value, start_params.start_mg.spread, n), 0.0,
+            max(policy.ceiling_mg.value, start_params.start_mg.value),
+        )
+        worsens = rng.random(n) < start_params.early_worsening_probability.value
+        if steroid_start_month < horizon:
+            early_worsening[:, steroid_start_month + 1] = worsens
+        early_points = np.where(worsens, policy.early_worsening_points.value, 0.0)
+        dose[:, steroid_start_month] = first_dose
+    ceiling, floor = policy.ceiling_mg.value, policy.floor_mg.value
+    escalation, taper = policy.escalation_mg_per_month.value, policy.taper_fraction_per_month.value
+
+    score = np.empty((n, horizon + 1), dtype=np.int8)
+    score[:, 0] = observed
+    crisis = np.zeros((n, horizon + 1), dtype=bool)
+    bump = np.zeros(n)
+    goal = population.goal_score.value
+    base_hazard = population.exacerbation_hazard_per_month.value
+    surge = population.exacerbation_points.value
+    recovery = population.rescue_recovery_probability.value
+    lowest, highest = score_spec.minimum, score_spec.maximum
+
+    for t in range(1, horizon + 1):
+        log_hr = log_hazard_ratio[t]
+        aza_effect = 0.0
+        if addon:
+            since = t - aza_start
+            fraction = effect_fraction(since, aza_onset, aza_peak)
+            aza_loss = aza_start + math.ceil(aza_onset) + aza_draws.months_to_loss
+            aza_effect = aza_gain * fraction * (t < aza_loss)
+            relapse[:, t] |= aza_draws.responder & (aza_loss == t)
+            log_hr = log_hr + fraction * aza_log_hr
+        hazard = base_hazard * np.exp(log_hr)
+        event = exacerbation_u[:, t] < -np.expm1(-hazard)
+        crisis[:, t] = event
+        bump = np.where(rescue_u[:, t] < recovery, 0.0, 0.5 * bump) + surge * event
+        level = latent - placebo * placebo_curve[t] - scheduled_effect[:, t] - aza_effect + bump + noise[:, t]
+        if steroid_start_month is not None and t == steroid_start_month + 1:
+            level = level + early_points
+        current = np.clip(np.rint(level), lowest, highest)
+        score[:, t] = current
+        above_goal = current > goal
+        if steroid_start_month is not None and t > steroid_start_month:
+            previous = dose[:, t - 1]
+            dose[:, t] = np.where(
+                above_goal,
+                np.maximum(previous, np.minimum(ceiling, previous + escalation)),
+                np.maximum(np.minimum(previous, floor), previous * (1.0 - taper)),
+            )
+        if addon:
+            starts = (
+                above_goal & np.isinf(aza_start) & (t >= addon_earliest) & (addon_u[:, t] < addon_p)
+            )
+            aza_start = np.where(starts, float(t), aza_start)
+            azathioprine[:, t] = np.isfinite(aza_start)
+
+    cumulative = np.zeros((n, horizon + 1))
+    cumulative[:, 1:] = np.cumsum(dose[:, :-1] * DAYS_PER_MONTH, axis=1)
+    return CohortArrays(
+        score=score,
+        prednisone_mg=dose,
+        cumulative_prednisone_mg=cumulative,
+        early_worsening=early_worsening,
+        crisis=crisis,
+        relapse=relapse,
+        azathioprine=azathioprine,
+    )

@@ -1,0 +1,30 @@
+"""Sphinx extension for the course's Jupyter Book (``_config.yml``, ``sphinx.extra_extensions``).
+
+Four jobs, each in its own module, so that the static book is correct and self-sufficient:
+
+- :mod:`.inputs_cache`: the execution cache is keyed by a hash of ``data/`` and ``src/`` (jupyter-cache only
+  hashes a notebook's own code, so without this a page would keep showing results computed from stale data);
+- :mod:`.offline_assets`: the browser assets (require.js, the ipywidgets HTML manager, MathJax) come from the
+  book itself, never from a CDN, and the vendored folder must exist before a build starts;
+- :mod:`.substitutions`: MyST substitutions may use one another (the JupyterHub address inside the
+  ``live_kernel_note`` box), expanded when the configuration is read;
+- :mod:`.console_clean`: the causes of console errors a default Jupyter Book 1 page raises are removed
+  (sphinx-thebe's duplicate ``const`` declaration), so the browser test can demand zero console errors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sphinx.application import Sphinx
+
+from nmd_immuno.sphinxext import console_clean, inputs_cache, offline_assets, substitutions
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register the configuration values and event handlers of the four parts."""
+    inputs_cache.setup(app)
+    substitutions.setup(app)
+    offline_assets.setup(app)
+    console_clean.setup(app)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

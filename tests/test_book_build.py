@@ -1,0 +1,450 @@
+"""The book: a clean build, the key content of each page, nothing from the internet, embedded widget state.
+
+Also the execution cache: reused when nothing changed, and following a change in ``data/`` (checked on a
+scratch copy of the repository), and a failing chapter failing the build.
+
+The first group (the Sphinx extension's pieces) is fast; everything that builds a book is marked slow.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+from sphinx.errors import ConfigError, ExtensionError
+
+from nmd_immuno.sphinxext import inputs_cache, offline_assets, substitutions
+from nmd_immuno.sphinxext.buildtools import REPO_ROOT, BookBuild, build_book, scratch_copy, toc_documents
+
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+FRONT_MATTER = """---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+"""
+CONFIG = yaml.safe_load((REPO_ROOT / "_config.yml").read_text(encoding="utf-8"))
+HUB_URL = CONFIG["parse"]["myst_substitutions"]["jupyterhub_url"]
+
+
+# --------------------------------------------------------------------------------------------- helpers
+
+
+def soup_of(book_html: Path, doc: str) -> BeautifulSoup:
+    path = book_html / f"{doc}.html"
+    assert path.is_file(), f"{doc}: page not built ({path})"
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def article(soup: BeautifulSoup) -> BeautifulSoup:
+    """The page's own content (without navigation, header and footer)."""
+    main = soup.select_one("article.bd-article")
+    assert main is not None, "page has no article"
+    return main
+
+
+def widget_state(soup: BeautifulSoup) -> dict[str, Any]:
+    """model_id -> model state embedded in the page (empty when the page has none)."""
+    tag = soup.find("script", attrs={"type": WIDGET_STATE})
+    return json.loads(tag.string)["state"] if tag is not None else {}
+
+
+def widget_views(soup: BeautifulSoup) -> list[str]:
+    """model ids of the widget views placed in the page."""
+    return [
+        json.loads(tag.string)["model_id"] for tag in soup.find_all("script", attrs={"type": WIDGET_VIEW})
+    ]
+
+
+def assert_widgets_embedded(soup: BeautifulSoup, doc: str) -> dict[str, Any]:
+    """At least one widget view, each backed by embedded state, and the vendored scripts that render them."""
+    views, state = widget_views(soup), widget_state(soup)
+    assert views, f"{doc}: no widget view in the page"
+    missing = [model for model in views if model not in state]
+    assert not missing, f"{doc}: widget views without embedded state: {missing}"
+    sources = [tag["src"] for tag in soup.find_all("script", src=True)]
+    for vendored in ("vendor/requirejs/require.js", "vendor/html-manager/embed-amd.js"):
+        assert any(vendored in src for src in sources), f"{doc}: {vendored} not loaded"
+    return state
+
+
+def live_kernel_note(soup: BeautifulSoup, doc: str) -> BeautifulSoup:
+    note = soup.select_one("div.live-kernel-note")
+    assert note is not None, f"{doc}: no {{{{ live_kernel_note }}}} box"
+    assert "make lab" in note.get_text(), f"{doc}: live-kernel note without `make lab`"
+    assert note.find("a", href=HUB_URL) is not None, f"{doc}: live-kernel note without the JupyterHub link"
+    return note
+
+
+def citations(soup: BeautifulSoup) -> list[str]:
+    """Targets of the in-text citations (links into the references page)."""
+    return [a["href"] for a in article(soup).select("span.bibtex-citation a[href]")]
+
+
+def write_stub(path: Path, title: str, body: str = "") -> None:
+    path.write_text(f"{FRONT_MATTER}\n# {title}\n\nStub page for a build test.\n\n{body}", encoding="utf-8")
+
+
+WIDGET_STUB_CELL = """```{code-cell} ipython3
+import ipywidgets as w
+
+tab = w.Tab(children=[w.IntSlider(description="Weight", value=70), w.HTML("<b>second tab</b>")])
+tab.titles = ("IVIG", "Plasma exchange")
+tab
+```
+"""
+
+
+def mini_book(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A scratch copy of the repository whose chapters owned by others are small stubs (one with a widget).
+
+    The real intro (which renders data/therapies.yaml) and references pages stay. Returns the copy and the
+    environment that points the kernel at the copy's data folder.
+    """
+    repo = scratch_copy(tmp_path / "repo")
+    book = repo / "book"
+    write_stub(book / "principles.md", "Principles (stub)")
+    write_stub(
+        book / "dose-calculators.md",
+        "Dose calculators (stub)",
+        "{{ live_kernel_note }}\n\n" + WIDGET_STUB_CELL,
+    )
+    write_stub(book / "myasthenia-gravis.md", "Myasthenia gravis (stub)")
+    write_stub(book / "instructors.md", "Instructors (stub)")
+    return repo, {"NMD_IMMUNO_DATA": str(repo / "data")}
+
+
+def assert_clean(build: BookBuild) -> None:
+    tail = "\n".join(build.output.splitlines()[-40:])
+    assert build.returncode == 0, f"build failed:\n{tail}"
+    assert build.warnings() == [], "\n".join(build.warnings())
+
+
+def executed(build: BookBuild, doc: str) -> bool:
+    return any(path.endswith(f"{doc}.md") for path in build.executed())
+
+
+def from_cache(build: BookBuild, doc: str) -> bool:
+    return any(path.endswith(f"{doc}.md") for path in build.from_cache())
+
+
+# ------------------------------------------------------------------------- the extension's pieces (fast)
+
+
+def test_inputs_digest_follows_content_not_bytecode_or_mtime(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    (data / "sub").mkdir(parents=True)
+    (data / "a.yaml").write_text("a: 1\n")
+    (data / "sub" / "b.csv").write_text("x,y\n1,2\n")
+    first = inputs_cache.inputs_digest([data])
+
+    (data / "__pycache__").mkdir()
+    (data / "__pycache__" / "m.cpython-311.pyc").write_bytes(b"\0bytecode")
+    (data / "a.yaml").touch()
+    assert inputs_cache.inputs_digest([data]) == first, "bytecode or a touch must not invalidate the cache"
+
+    (data / "sub" / "b.csv").write_text("x,y\n1,3\n")
+    changed = inputs_cache.inputs_digest([data])
+    assert changed != first
+    (data / "sub" / "c.yaml").write_text("")
+    assert inputs_cache.inputs_digest([data]) != changed, "a new (even empty) file changes the digest"
+
+
+def test_inputs_digest_tells_renamed_files_and_missing_roots_apart(tmp_path: Path) -> None:
+    root = tmp_path / "src"
+    root.mkdir()
+    (root / "one.py").write_text("X = 1\n")
+    before = inputs_cache.inputs_digest([root])
+    (root / "one.py").rename(root / "two.py")
+    assert inputs_cache.inputs_digest([root]) != before
+    assert inputs_cache.inputs_digest([tmp_path / "absent"]) != inputs_cache.inputs_digest([root])
+
+
+def test_keyed_cache_dir_prunes_only_stale_keyed_siblings(tmp_path: Path) -> None:
+    base = tmp_path / ".jupyter_cache"
+    stale = base / "inputs-0000000000000000"
+    unrelated = base / "something-else"
+    stale.mkdir(parents=True)
+    unrelated.mkdir()
+    target = inputs_cache.keyed_cache_dir(base, "abcdef0123456789" * 4)
+    assert target == base / "inputs-abcdef0123456789"
+    assert target.is_dir()
+    assert not stale.exists(), "a cache for other inputs must be removed"
+    assert unrelated.is_dir(), "folders the extension did not create are left alone"
+
+
+def test_nested_substitutions_expand_and_unknown_names_fail() -> None:
+    expanded = substitutions.expand({"hub": "https://hub.example/", "note": "[hub]({{ hub }})", "n": 3})
+    assert expanded == {"hub": "https://hub.example/", "note": "[hub](https://hub.example/)", "n": 3}
+    with pytest.raises(ConfigError, match=r"myst_substitutions\.note"):
+        substitutions.expand({"note": "[hub]({{ hubb }})"})
+
+
+def test_configured_live_kernel_note_links_the_configured_hub() -> None:
+    subs = substitutions.expand(CONFIG["parse"]["myst_substitutions"])
+    assert f"]({HUB_URL})" in subs["live_kernel_note"]
+    assert "make lab" in subs["live_kernel_note"]
+
+
+def _fake_app(tmp_path: Path, **config: Any) -> SimpleNamespace:
+    defaults = {
+        "nb_ipywidgets_js": {"../vendor/requirejs/require.js": {}},
+        "mathjax_path": "../vendor/mathjax/tex-mml-chtml.js",
+        "html_extra_path": ["extra"],
+        "nmd_require_offline_assets": True,
+    }
+    return SimpleNamespace(
+        builder=SimpleNamespace(format="html"),
+        confdir=str(tmp_path),
+        config=SimpleNamespace(**{**defaults, **config}),
+    )
+
+
+def test_offline_asset_check_refuses_cdn_and_missing_files(tmp_path: Path) -> None:
+    vendor = tmp_path / "extra" / "vendor"
+    (vendor / "requirejs").mkdir(parents=True)
+    (vendor / "mathjax").mkdir()
+    (vendor / "requirejs" / "require.js").write_text("/* r */")
+    (vendor / "mathjax" / "tex-mml-chtml.js").write_text("/* m */")
+    offline_assets.check_offline_assets(_fake_app(tmp_path))  # all vendored: accepted
+
+    cdn = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"
+    with pytest.raises(ExtensionError, match=r"mathjax_path.*loads from the internet"):
+        offline_assets.check_offline_assets(_fake_app(tmp_path, mathjax_path=cdn))
+    (vendor / "requirejs" / "require.js").unlink()
+    with pytest.raises(ExtensionError, match=r"nb_ipywidgets_js.*make vendor"):
+        offline_assets.check_offline_assets(_fake_app(tmp_path))
+
+
+def test_script_paths_resolve_from_static_to_the_site_root() -> None:
+    assert offline_assets.site_path("../vendor/requirejs/require.js") == "vendor/requirejs/require.js"
+    assert offline_assets.site_path("../vendor/x.js?v=1") == "vendor/x.js"
+    body = offline_assets.require_config_body({"@jupyter-widgets": "../vendor/html-manager"})
+    assert body == 'var require = {paths: {"@jupyter-widgets": "../vendor/html-manager"}};'
+
+
+def test_configured_assets_are_local_and_toc_sources_exist() -> None:
+    sphinx = CONFIG["sphinx"]["config"]
+    uris = [*sphinx["nb_ipywidgets_js"], sphinx["mathjax_path"]]
+    assert all(not re.match(r"(https?:)?//", uri) for uri in uris), uris
+    assert "nmd_immuno.sphinxext" in CONFIG["sphinx"]["extra_extensions"]
+    assert CONFIG["execute"]["raise_on_error"] is True
+    for doc in toc_documents():
+        assert (REPO_ROOT / f"{doc}.md").is_file(), f"_toc.yml lists {doc}, which has no source"
+
+
+# ------------------------------------------------------------------------------ the real book (slow)
+
+
+@pytest.mark.slow
+def test_build_is_clean(book_build: BookBuild | None) -> None:
+    if book_build is None:
+        pytest.skip("NMD_BOOK_HTML given: no build in this session")
+    assert "build succeeded" in book_build.output
+    assert book_build.warnings() == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("doc", toc_documents())
+def test_every_page_has_title_footer_and_no_error_output(book_html: Path, doc: str) -> None:
+    soup = soup_of(book_html, doc)
+    main = article(soup)
+    assert main.find("h1") is not None, f"{doc}: no title"
+    assert "For education only" in soup.get_text(), f"{doc}: no educational-use footer"
+    for bad in ("div.output.traceback", "div.output.stderr", "div.output.error"):
+        assert main.select_one(bad) is None, f"{doc}: {bad} in the page (a cell failed or wrote to stderr)"
+
+
+@pytest.mark.slow
+def test_no_page_loads_anything_from_the_internet(book_html: Path) -> None:
+    """Scripts, stylesheets, images, fonts and frames of every page come from the book itself."""
+    offenders = []
+    for html in sorted(book_html.rglob("*.html")):
+        soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+        for tag, attr in (
+            ("script", "src"),
+            ("link", "href"),
+            ("img", "src"),
+            ("iframe", "src"),
+            ("source", "src"),
+        ):
+            for element in soup.find_all(tag, attrs={attr: True}):
+                if tag == "link" and not {"stylesheet", "preload", "icon", "modulepreload"} & set(
+                    element.get("rel", [])
+                ):
+                    continue
+                if re.match(r"(https?:)?//", element[attr]):
+                    offenders.append(f"{html.relative_to(book_html)}: <{tag} {attr}={element[attr]}>")
+        text = html.read_text(encoding="utf-8")
+        for marker in ("THEBE_JS_URL", "cdn.jsdelivr.net", "unpkg.com", "cdnjs.cloudflare.com"):
+            if marker in text:
+                offenders.append(f"{html.relative_to(book_html)}: mentions {marker}")
+    assert offenders == []
+    assert (book_html / "vendor" / "html-manager" / "embed-amd.js").is_file()
+    assert (book_html / "vendor" / "mathjax" / "tex-mml-chtml.js").is_file()
+
+
+@pytest.mark.slow
+def test_intro_page(book_html: Path) -> None:
+    from nmd_immuno.content.therapies import therapy_label, vocabulary
+
+    doc = "book/intro"
+    soup = soup_of(book_html, doc)
+    main = article(soup)
+    text = main.get_text(" ")
+    disclaimer = main.select_one("div.admonition.danger")
+    assert disclaimer is not None and "For education only" in disclaimer.get_text()
+    for heading in ("Who it is for", "How to use the course", "Learning objectives", "Current to 2026"):
+        assert main.find(["h2", "h3"], string=re.compile(heading)) is not None, (
+            f"intro: no section {heading!r}"
+        )
+    for audience in ("Residents studying alone", "Instructors", "Cohort workshops"):
+        assert audience in text
+    live_kernel_note(soup, doc)
+    # The vocabulary table is computed from data/therapies.yaml when the page is executed.
+    table = main.find("table")
+    assert table is not None, "intro: therapy vocabulary table missing"
+    table_text = table.get_text(" ")
+    for ids in vocabulary().classes.values():
+        for therapy in ids:
+            assert therapy_label(therapy) in table_text, f"intro table lacks {therapy_label(therapy)!r}"
+    assert len(citations(soup)) >= 10
+    for chapter in ("principles", "dose-calculators", "myasthenia-gravis", "instructors", "references"):
+        assert main.find("a", href=re.compile(rf"^{chapter}\.html")) is not None, (
+            f"intro: no link to {chapter}"
+        )
+
+
+@pytest.mark.slow
+def test_principles_page(book_html: Path) -> None:
+    doc = "book/principles"
+    soup = soup_of(book_html, doc)
+    main = article(soup)
+    assert main.find("table") is not None, "principles: the drug table is missing"
+    assert main.find("a", href=re.compile(r"^dose-calculators\.html")) is not None, (
+        "no link to the calculators"
+    )
+    assert len(citations(soup)) >= 5, "principles: too few citations"
+
+
+@pytest.mark.slow
+def test_dose_calculators_page(book_html: Path) -> None:
+    doc = "book/dose-calculators"
+    soup = soup_of(book_html, doc)
+    live_kernel_note(soup, doc)
+    state = assert_widgets_embedded(soup, doc)
+    tabs = [s["state"] for s in state.values() if s["model_name"] == "TabModel"]
+    assert tabs, "dose calculators: no Tab widget in the embedded state"
+    titles = " ".join(str(t) for tab in tabs for t in tab.get("titles", [])).lower()
+    for topic in ("ivig", "plasma", "rituximab"):
+        assert topic in titles, f"dose calculators: no {topic!r} tab (titles: {titles})"
+    assert re.search(r"steroid|predniso|cortico", titles), f"no corticosteroid tab (titles: {titles})"
+    # Worked static examples for readers without a kernel.
+    assert article(soup).find("table") is not None, "dose calculators: no static worked example"
+
+
+@pytest.mark.slow
+def test_myasthenia_gravis_page(book_html: Path) -> None:
+    from nmd_immuno.quiz import load_quiz
+
+    doc = "book/myasthenia-gravis"
+    soup = soup_of(book_html, doc)
+    main = article(soup)
+    live_kernel_note(soup, doc)
+    assert_widgets_embedded(soup, doc)
+    flowcharts = [svg for svg in main.find_all("svg") if svg.select_one("g.node")]
+    assert flowcharts, "myasthenia gravis: no graphviz flowchart"
+    quiz = load_quiz("myasthenia_gravis")
+    item_ids = [item.id for case in quiz.cases for item in case.items]
+    rendered = [tag.get("data-item") for tag in main.select("fieldset.nmdq-item")]
+    assert rendered == item_ids, "myasthenia gravis: the static quiz does not match data/quizzes"
+    assert main.find("img") is not None, "myasthenia gravis: no static simulator figure"
+    assert len(citations(soup)) >= 15, "myasthenia gravis: too few citations"
+
+
+@pytest.mark.slow
+def test_instructors_page(book_html: Path) -> None:
+    text = article(soup_of(book_html, "book/instructors")).get_text(" ")
+    for needle in ("make instructor-help", "nbgrader", "JupyterHub"):
+        assert needle in text, f"instructors: {needle!r} not mentioned"
+
+
+@pytest.mark.slow
+def test_references_page_lists_the_whole_bibliography(book_html: Path) -> None:
+    from nmd_immuno.content.bibliography import bibliography_keys
+
+    main = article(soup_of(book_html, "book/references"))
+    entries = main.select('div.citation[role="doc-biblioentry"]')
+    assert len(entries) == len(bibliography_keys())
+    # Every in-text citation of every page points at an entry of this page.
+    anchors = {entry["id"] for entry in entries}
+    for doc in toc_documents():
+        for href in citations(soup_of(book_html, doc)):
+            page, _, anchor = href.partition("#")
+            assert page in ("references.html", "") and anchor in anchors, f"{doc}: dangling citation {href}"
+
+
+# ---------------------------------------------------------- the execution cache, on a scratch copy (slow)
+
+
+@pytest.mark.slow
+def test_execution_cache_reuses_outputs_and_follows_data_changes(tmp_path: Path) -> None:
+    repo, env = mini_book(tmp_path)
+    html = repo / "_build" / "html"
+    cache = repo / "_build" / ".jupyter_cache"
+
+    cold = build_book(repo, env=env)
+    assert_clean(cold)
+    assert executed(cold, "book/intro") and executed(cold, "book/dose-calculators")
+    state = assert_widgets_embedded(soup_of(html, "book/dose-calculators"), "cold build")
+    assert any(s["model_name"] == "TabModel" for s in state.values())
+    (first_key,) = [p.name for p in cache.iterdir() if p.name.startswith("inputs-")]
+
+    # Same inputs, pages dropped (as `jupyter-book clean` does): everything comes from the cache, widgets
+    # included.
+    for generated in ("html", ".doctrees", "jupyter_execute"):
+        shutil.rmtree(repo / "_build" / generated, ignore_errors=True)
+    cached = build_book(repo, env=env)
+    assert_clean(cached)
+    assert cached.executed() == [], f"re-executed with nothing changed: {cached.executed()}"
+    assert from_cache(cached, "book/intro") and from_cache(cached, "book/dose-calculators")
+    cached_state = assert_widgets_embedded(soup_of(html, "book/dose-calculators"), "cached build")
+    assert {s["model_name"] for s in cached_state.values()} == {s["model_name"] for s in state.values()}
+
+    # A change under data/ only: the pages must be executed again and show the new data.
+    therapies = repo / "data" / "therapies.yaml"
+    marker = "Pyridostigmine (changed by the cache test)"
+    original = therapies.read_text(encoding="utf-8")
+    assert "pyridostigmine: Pyridostigmine\n" in original
+    therapies.write_text(original.replace("pyridostigmine: Pyridostigmine\n", f"pyridostigmine: {marker}\n"))
+    changed = build_book(repo, env=env)
+    assert_clean(changed)
+    for doc in ("book/intro", "book/dose-calculators"):
+        assert executed(changed, doc), f"{doc} not re-executed after a change in data/"
+        assert not from_cache(changed, doc), f"{doc}: stale outputs reused"
+    assert marker in soup_of(html, "book/intro").get_text(), "the page still shows the old data"
+    keys = [p.name for p in cache.iterdir() if p.name.startswith("inputs-")]
+    assert len(keys) == 1 and keys[0] != first_key, f"cache folders: {keys}"
+
+
+@pytest.mark.slow
+def test_a_failing_chapter_fails_the_build(tmp_path: Path) -> None:
+    repo, env = mini_book(tmp_path)
+    failing = "```{code-cell} ipython3\nraise RuntimeError('deliberate failure for the build test')\n```\n"
+    write_stub(repo / "book" / "principles.md", "Principles (failing stub)", failing)
+    build = build_book(repo, env=env)
+    assert build.returncode != 0, "a chapter that raises must fail the build"
+    assert "deliberate failure for the build test" in build.output

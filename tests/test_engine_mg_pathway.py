@@ -1,0 +1,348 @@
+"""Every branch of the myasthenia gravis pathway, reached by a patient, with what it offers, avoids and warns.
+
+The cases below describe patients the way the chapter does; each asserts the node the walk must reach and the
+therapies, avoids and warnings a reader should see there. ``test_every_branch_is_exercised`` makes sure the
+cases together traverse every edge of the pathway graph, so a new branch cannot be added without a test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from nmd_immuno import recommend
+from nmd_immuno.content.bibliography import bibliography_keys
+from nmd_immuno.content.therapies import therapy_class
+from nmd_immuno.engine import load_pathway, preset_patients
+
+MG = "myasthenia_gravis"
+
+
+def gmg(**changes: Any) -> dict[str, Any]:
+    """A generalized AChR+ patient aged 42; keyword arguments change or add fields."""
+    patient: dict[str, Any] = {
+        "age": 42,
+        "sex": "female",
+        "antibody": "achr",
+        "distribution": "generalized",
+        "mgfa_class": "IIIa",
+        "history": {},
+    }
+    patient.update(changes)
+    return patient
+
+
+def omg(**changes: Any) -> dict[str, Any]:
+    return gmg(distribution="ocular", mgfa_class="I", **changes)
+
+
+@dataclass
+class Case:
+    patient: dict[str, Any]
+    reaches: str
+    offers: set[str] = field(default_factory=set)
+    not_offered: set[str] = field(default_factory=set)
+    avoid: set[str] = field(default_factory=set)
+    warning: str | None = None  # a phrase one of the warnings must contain
+    exactly: list[str] | None = None  # the exact therapies, when the point is that nothing else is offered
+
+
+CASES: dict[str, Case] = {
+    "crisis": Case(
+        gmg(crisis=True, history={"pyridostigmine": "partial"}),
+        "crisis_rescue",
+        exactly=["plasma_exchange", "ivig"],
+        warning="trigger",
+    ),
+    "intubated_class_v_is_crisis": Case(gmg(mgfa_class="V"), "crisis_rescue", offers={"plasma_exchange", "ivig"}),
+    "crisis_after_ivig_failed": Case(
+        gmg(crisis=True, history={"ivig": "no_response"}), "crisis_rescue", exactly=["plasma_exchange"]
+    ),
+    "crisis_with_thymoma": Case(
+        gmg(crisis=True, thymoma=True), "crisis_rescue", not_offered={"thymectomy"}, warning="once the crisis"
+    ),
+    "thymoma": Case(
+        gmg(thymoma=True, age=70, history={"pyridostigmine": "partial"}),
+        "thymoma_resection",
+        offers={"thymectomy", "corticosteroids"},
+        warning="stable",
+    ),
+    "thymoma_already_removed": Case(
+        gmg(thymoma=True, age=70, history={"thymectomy": "partial"}), "start_pyridostigmine", not_offered={"thymectomy"}
+    ),
+    "ocular_untreated": Case(omg(), "ocular_pyridostigmine", exactly=["pyridostigmine"]),
+    "ocular_at_goal": Case(omg(history={"pyridostigmine": "response"}), "ocular_at_goal", exactly=["pyridostigmine"]),
+    "ocular_prednisone": Case(
+        omg(history={"pyridostigmine": "partial"}), "ocular_prednisone", exactly=["corticosteroids"], warning="early worsening"
+    ),
+    "ocular_steroids_work": Case(
+        omg(history={"pyridostigmine": "partial", "corticosteroids": "response"}),
+        "ocular_steroid_lowest_dose",
+        exactly=["corticosteroids"],
+    ),
+    "ocular_steroids_not_tolerated": Case(
+        omg(history={"pyridostigmine": "partial", "corticosteroids": "intolerant"}),
+        "ocular_steroid_sparing",
+        offers={"azathioprine", "mycophenolate"},
+        not_offered={"corticosteroids", "thymectomy"},
+        avoid={"corticosteroids"},
+        warning="thymectomy may be considered",
+    ),
+    "ocular_steroid_sparing_working": Case(
+        omg(history={"corticosteroids": "relapse_on_taper", "tacrolimus": "partial"}),
+        "ocular_steroid_sparing",
+        offers={"tacrolimus", "azathioprine"},
+    ),
+    "untreated_gmg_18_50": Case(
+        gmg(age=30), "start_pyridostigmine", offers={"pyridostigmine", "thymectomy"}, warning="minimally invasive"
+    ),
+    "gmg_51_65_sources_differ": Case(
+        gmg(age=60), "thymectomy_trial_age", offers={"thymectomy", "pyridostigmine"}, warning="18-50"
+    ),
+    "gmg_over_65": Case(gmg(age=72), "thymectomy_outside_window", not_offered={"thymectomy"}),
+    "gmg_under_18": Case(gmg(age=16), "thymectomy_outside_window", not_offered={"thymectomy"}),
+    "gmg_at_goal_on_pyridostigmine": Case(
+        gmg(history={"pyridostigmine": "response", "thymectomy": "response"}),
+        "symptomatic_at_goal",
+        exactly=["pyridostigmine"],
+    ),
+    "bulbar_untreated": Case(gmg(mgfa_class="IIIb", history={"thymectomy": "partial"}), "start_pyridostigmine",
+                             warning="impending crisis"),
+    "start_corticosteroids": Case(
+        gmg(history={"pyridostigmine": "partial"}),
+        "start_corticosteroids",
+        offers={"corticosteroids", "thymectomy"},
+        warning="start low",
+    ),
+    "start_corticosteroids_bulbar": Case(
+        gmg(mgfa_class="IVb", history={"pyridostigmine": "no_response", "thymectomy": "partial"}),
+        "start_corticosteroids",
+        exactly=["corticosteroids"],
+        warning="Bulbar or severe weakness",
+    ),
+    "steroids_work": Case(
+        gmg(history={"pyridostigmine": "partial", "corticosteroids": "response", "thymectomy": "partial"}),
+        "steroids_taper",
+        exactly=["corticosteroids"],
+    ),
+    "steroid_dependent": Case(
+        gmg(history={"corticosteroids": "relapse_on_taper", "thymectomy": "partial"}),
+        "sparing_first",
+        offers={"azathioprine", "mycophenolate", "tacrolimus", "cyclosporine"},
+        not_offered={"methotrexate", "rituximab", "eculizumab"},
+        warning="TPMT",
+    ),
+    "steroids_contraindicated": Case(
+        gmg(history={"corticosteroids": "contraindicated", "thymectomy": "partial"}),
+        "sparing_first",
+        offers={"azathioprine"},
+        avoid={"corticosteroids"},
+    ),
+    "azathioprine_failed": Case(
+        gmg(history={"corticosteroids": "partial", "azathioprine": "no_response", "thymectomy": "partial"}),
+        "sparing_next",
+        offers={"mycophenolate", "methotrexate", "tacrolimus", "cyclosporine"},
+        not_offered={"azathioprine", "eculizumab"},
+        warning="12 months",
+    ),
+    "azathioprine_partial_continues": Case(
+        gmg(history={"corticosteroids": "partial", "azathioprine": "partial", "thymectomy": "partial"}),
+        "sparing_next",
+        offers={"azathioprine", "mycophenolate"},
+    ),
+    "azathioprine_works": Case(
+        gmg(history={"corticosteroids": "relapse_on_taper", "azathioprine": "response", "thymectomy": "partial"}),
+        "sparing_continue",
+        exactly=["azathioprine"],
+    ),
+    "planning_pregnancy_on_mycophenolate": Case(
+        gmg(planning_pregnancy=True, history={"corticosteroids": "relapse_on_taper", "mycophenolate": "response"}),
+        "pregnancy_switch",
+        offers={"azathioprine", "cyclosporine"},
+        not_offered={"mycophenolate", "methotrexate"},
+        avoid={"mycophenolate", "methotrexate", "cyclophosphamide"},
+        warning="6 weeks",
+    ),
+    "pregnant_untreated": Case(
+        gmg(pregnant=True, age=30),
+        "start_pyridostigmine",
+        exactly=["pyridostigmine"],
+        avoid={"mycophenolate", "methotrexate"},
+        warning="magnesium sulfate",
+    ),
+    "refractory_achr": Case(
+        gmg(history={"corticosteroids": "relapse_on_taper", "azathioprine": "no_response",
+                     "mycophenolate": "intolerant", "thymectomy": "partial"}),
+        "refractory_achr",
+        offers={"eculizumab", "ravulizumab", "zilucoplan", "efgartigimod", "rozanolixizumab", "nipocalimab",
+                "inebilizumab"},
+        not_offered={"rituximab", "azathioprine", "mycophenolate"},
+        avoid={"mycophenolate"},
+        warning="MenB",
+    ),
+    "refractory_achr_teenager": Case(
+        gmg(age=15, history={"corticosteroids": "partial", "azathioprine": "no_response", "tacrolimus": "no_response"}),
+        "refractory_achr",
+        offers={"nipocalimab"},
+        warning="licensed age",
+    ),
+    "refractory_achr_pregnant": Case(
+        gmg(pregnant=True, history={"corticosteroids": "partial", "azathioprine": "no_response",
+                                    "tacrolimus": "intolerant"}),
+        "refractory_achr",
+        offers={"efgartigimod"},
+        warning="data are limited",
+    ),
+    "refractory_musk": Case(
+        gmg(antibody="musk", history={"corticosteroids": "partial", "azathioprine": "no_response",
+                                      "mycophenolate": "partial"}),
+        "refractory_musk",
+        offers={"rituximab", "rozanolixizumab", "nipocalimab", "inebilizumab"},
+        not_offered={"eculizumab", "ravulizumab", "zilucoplan", "efgartigimod", "thymectomy"},
+        avoid={"eculizumab", "ravulizumab", "zilucoplan", "thymectomy"},
+        warning="hepatitis B",
+    ),
+    "refractory_lrp4": Case(
+        gmg(antibody="lrp4", history={"corticosteroids": "partial", "azathioprine": "no_response",
+                                      "mycophenolate": "no_response"}),
+        "refractory_other",
+        exactly=["ivig", "plasma_exchange"],
+        avoid={"eculizumab", "ravulizumab", "zilucoplan"},
+        warning="not confirmed",
+    ),
+    "musk_early_rituximab": Case(
+        gmg(antibody="musk", age=30, history={"corticosteroids": "partial"}),
+        "sparing_first",
+        offers={"rituximab", "azathioprine"},
+        not_offered={"thymectomy"},
+        avoid={"thymectomy", "eculizumab"},
+        warning="poorly tolerated",
+    ),
+    "musk_with_thymoma_still_gets_thymectomy": Case(
+        gmg(antibody="musk", thymoma=True), "thymoma_resection", offers={"thymectomy"}
+    ),
+    "seronegative_untreated": Case(
+        gmg(antibody="seronegative", age=30), "start_pyridostigmine", exactly=["pyridostigmine"],
+        avoid={"eculizumab"}, warning="ADAPT SERON"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_branch(name: str) -> None:
+    case = CASES[name]
+    rec = recommend(MG, case.patient)
+    path = [step.id for step in rec.path]
+    assert case.reaches in path, f"{name}: path was {path}"
+    if case.exactly is not None:
+        assert rec.therapies == case.exactly
+    assert case.offers <= set(rec.therapies), f"{name}: offered {rec.therapies}"
+    assert not case.not_offered & set(rec.therapies), f"{name}: offered {rec.therapies}"
+    assert case.avoid <= set(rec.avoid), f"{name}: avoid {rec.avoid}"
+    if case.warning:
+        assert any(case.warning.lower() in w.lower() for w in rec.warnings), f"{name}: warnings {rec.warnings}"
+
+
+def _edges(path_ids: list[str], node_ids: set[str]) -> set[tuple[str, str]]:
+    walked = [i for i in path_ids if i in node_ids]
+    return set(zip(walked, walked[1:], strict=False))
+
+
+def test_every_branch_is_exercised() -> None:
+    algorithm = load_pathway(MG)
+    node_ids = {n.id for n in algorithm.nodes}
+    all_edges = {(n.id, target) for n in algorithm.nodes for target, _ in n.successors()}
+    seen: set[tuple[str, str]] = set()
+    for case in CASES.values():
+        seen |= _edges([s.id for s in recommend(MG, case.patient).path], node_ids)
+    assert all_edges - seen == set(), "edges of the pathway that no test case walks"
+
+
+def test_every_rule_fires_for_some_case() -> None:
+    fired = {s.id for case in CASES.values() for s in recommend(MG, case.patient).path if s.kind == "rule"}
+    assert fired == {rule.id for rule in load_pathway(MG).rules}
+
+
+def test_walk_ends_at_an_outcome_and_rules_come_last() -> None:
+    for name, case in CASES.items():
+        kinds = [s.kind for s in recommend(MG, case.patient).path]
+        last_node = max(i for i, k in enumerate(kinds) if k != "rule")
+        assert kinds[last_node] == "outcome", name
+        assert all(k == "rule" for k in kinds[last_node + 1 :]), name
+        assert kinds[0] == "decision", name
+
+
+def test_decision_steps_record_the_branch_taken() -> None:
+    rec = recommend(MG, gmg(crisis=True))
+    first = rec.path[0]
+    assert first.id == "crisis_check" and first.choice == "crisis or impending crisis"
+    rec = recommend(MG, gmg())
+    assert rec.path[0].choice == "no crisis"
+
+
+def test_spec_example_moves_on_from_partial_pyridostigmine() -> None:
+    """The example of the public API spec: partial response to pyridostigmine leads to corticosteroids."""
+    untreated = recommend(MG, gmg(mgfa_class="IIIa", thymoma=False))
+    partial = recommend(MG, gmg(mgfa_class="IIIa", thymoma=False, history={"pyridostigmine": "partial"}))
+    assert "pyridostigmine" in untreated.therapies and "corticosteroids" not in untreated.therapies
+    assert "corticosteroids" in partial.therapies
+
+
+def test_antibody_changes_the_refractory_offer() -> None:
+    history = {"corticosteroids": "partial", "azathioprine": "no_response", "mycophenolate": "no_response"}
+    by_antibody = {ab: set(recommend(MG, gmg(antibody=ab, history=history)).therapies)
+                   for ab in ("achr", "musk", "lrp4", "seronegative")}
+    complement = {"eculizumab", "ravulizumab", "zilucoplan"}
+    assert complement <= by_antibody["achr"]
+    for ab in ("musk", "lrp4", "seronegative"):
+        assert not complement & by_antibody[ab]
+        assert "efgartigimod" not in by_antibody[ab]  # licensed for AChR+; seronegative approval unconfirmed
+    assert "rituximab" in by_antibody["musk"] and "rituximab" not in by_antibody["achr"]
+
+
+def test_recommendation_references_cover_every_step_and_resolve() -> None:
+    known = bibliography_keys()
+    for case in CASES.values():
+        rec = recommend(MG, case.patient)
+        assert rec.references and set(rec.references) <= known
+        for step in rec.path:
+            assert step.references, step.id
+            assert set(step.references) <= set(rec.references)
+
+
+def test_presets_meet_their_stated_expectations() -> None:
+    algorithm = load_pathway(MG)
+    presets = preset_patients(MG)
+    assert set(presets) == set(algorithm.presets) and len(presets) >= 7
+    for preset_id, preset in algorithm.presets.items():
+        rec = recommend(MG, presets[preset_id])
+        expect = preset.expect
+        assert expect is not None, f"preset {preset_id} states no expectation"
+        assert set(expect.offers_include) <= set(rec.therapies), preset_id
+        assert not set(expect.offers_exclude) & set(rec.therapies), preset_id
+        assert set(expect.avoid_include) <= set(rec.avoid), preset_id
+        assert set(expect.path_includes) <= {s.id for s in rec.path}, preset_id
+
+
+def test_presets_are_copies() -> None:
+    first = preset_patients(MG)
+    first["crisis"]["age"] = 1
+    assert preset_patients(MG)["crisis"]["age"] != 1
+
+
+def test_the_presets_cover_the_chapter_cases() -> None:
+    presets = preset_patients(MG)
+    antibodies = {p["antibody"] for p in presets.values()}
+    assert {"achr", "musk", "seronegative"} <= antibodies
+    assert any(p.get("crisis") for p in presets.values())
+    assert any(p["distribution"] == "ocular" for p in presets.values())
+    assert any(p.get("planning_pregnancy") for p in presets.values())
+    assert any(p.get("thymoma") for p in presets.values())
+
+
+def test_therapy_classes_of_offers_are_known() -> None:
+    for case in CASES.values():
+        for therapy in recommend(MG, case.patient).therapies:
+            assert therapy_class(therapy)
