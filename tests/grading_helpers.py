@@ -175,18 +175,18 @@ def write_submission(course: Course, student: str, assignment: str, notebooks: M
 
 
 def cohort_matrix() -> dict[str, dict[str, bool]]:
-    """Who answers which autograded item correctly, designed so that item analysis has something to find.
+    """Who answers which item correctly, designed so that item analysis has something to find.
 
-    Students are ordered by ability (c01 strongest). q1 is answered by everybody (too easy), q4 by nobody
-    (too hard), q2 by the stronger students (discriminates), q3 by the *weaker* students only (negative
-    discrimination).
+    Students are ordered by ability (c01 strongest). q1 is answered by everybody (too easy), the written q5
+    by one student only (too hard), q2 and q3 by the stronger students (they discriminate), q4 by the three
+    *weakest* students only (negative discrimination).
     """
     students = [f"c{i:02d}" for i in range(1, 11)]
-    matrix = {}
-    for rank, s in enumerate(students):
-        matrix[s] = {"q1_answer": True, "q2_answer": rank < 5, "q3_answer": rank >= 6, "q4_answer": False,
-                     "q5_answer": rank < 4}
-    return matrix
+    return {
+        s: {"q1_answer": True, "q2_answer": rank < 6, "q3_answer": rank < 4, "q4_answer": rank >= 7,
+            "q5_answer": rank < 1}
+        for rank, s in enumerate(students)
+    }
 
 
 def cohort_answers(correct: Mapping[str, bool]) -> dict[str, str]:

@@ -1,14 +1,15 @@
 """Draw a pathway as a flowchart (graphviz), with one patient's path highlighted.
 
 Why two outputs: :func:`flowchart_dot` is pure Python (DOT text, renderable anywhere, also in a browser by a
-WebAssembly Graphviz), while :func:`flowchart_svg` needs graphviz's ``dot`` program, which the book build and the
-course machines have but a resident's laptop may not. Without ``dot``, :func:`flowchart_svg` raises
+WebAssembly Graphviz), while :func:`flowchart_svg` needs graphviz's ``dot`` program, which the book build and
+the course machines have but a resident's laptop may not. Without ``dot``, :func:`flowchart_svg` raises
 :class:`FlowchartUnavailable` (with an install hint) and callers show :func:`path_outline` instead.
 """
 
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import shutil
 import textwrap
@@ -22,10 +23,10 @@ from nmd_immuno.content.therapies import therapy_label
 from nmd_immuno.engine import Recommendation, Step, load_pathway
 
 INSTALL_HINT = (
-    "Graphviz's 'dot' program is not installed, so the flowchart cannot be drawn here; the path is shown as text. "
-    "Install it with 'brew install graphviz' (macOS), 'winget install graphviz' or 'choco install graphviz' "
-    "(Windows), 'sudo apt-get install graphviz' (Debian/Ubuntu) or 'conda install -c conda-forge graphviz', "
-    "then restart the kernel. The published book shows the drawn flowchart."
+    "Graphviz's 'dot' program is not installed, so the flowchart cannot be drawn here; the path is shown as "
+    "text. Install it with 'brew install graphviz' (macOS), 'winget install graphviz' or 'choco install "
+    "graphviz' (Windows), 'sudo apt-get install graphviz' (Debian/Ubuntu) or 'conda install -c conda-forge "
+    "graphviz', then restart the kernel. The published book shows the drawn flowchart."
 )
 
 PathLike = Recommendation | Sequence[Step] | Sequence[str] | None
@@ -77,7 +78,7 @@ def _offer_names(items: list) -> list[str]:
 def build_graph(algorithm: Algorithm, path_ids: tuple[str, ...] = ()) -> graphviz.Digraph:
     """The pathway as a graphviz Digraph; nodes and edges on ``path_ids`` drawn thick and red."""
     on_path = set(path_ids)
-    walked = set(zip(path_ids, path_ids[1:], strict=False))
+    walked = set(itertools.pairwise(path_ids))
     graph = graphviz.Digraph(name=algorithm.disorder, comment=f"{algorithm.title} pathway")
     graph.attr(rankdir="TB", nodesep="0.25", ranksep="0.35", bgcolor="white", fontname="Helvetica")
     graph.attr("node", fontname="Helvetica", fontsize="10", style="filled", color=_OFF)
@@ -145,7 +146,8 @@ def _svg(source: str) -> str:
 
 
 def flowchart_svg(disorder: str, path: PathLike = None) -> str:
-    """Inline SVG of the pathway, the patient's ``path`` (a Recommendation, its steps or node ids) highlighted.
+    """Inline SVG of the pathway, the patient's ``path`` (a Recommendation, its steps or node ids)
+    highlighted.
 
     Raises FlowchartUnavailable when graphviz's ``dot`` is not installed.
     """

@@ -1,11 +1,11 @@
 """Schemas and loaders for the treatment pathways (``data/algorithms/<disorder>.yaml``) and the patient fields
 (``data/patient_fields.yaml``).
 
-Why this module is strict: a pathway is clinical content that a clinician edits by hand, and the engine walks it
-without knowing any disease. Every mistake that could silently change a recommendation is refused here, at load
-time, with the file and the key: an unknown therapy id, a missing or unknown citation, a goto to a node that does
-not exist, a graph that loops or has unreachable parts, a condition that uses a non-standard JsonLogic operator
-or reads a patient field (or a field value) that does not exist.
+Why this module is strict: a pathway is clinical content that a clinician edits by hand, and the engine walks
+it without knowing any disease. Every mistake that could silently change a recommendation is refused here, at
+load time, with the file and the key: an unknown therapy id, a missing or unknown citation, a goto to a node
+that does not exist, a graph that loops or has unreachable parts, a condition that uses a non-standard
+JsonLogic operator or reads a patient field (or a field value) that does not exist.
 
 Conditions are JsonLogic restricted to the standard operators of json-logic-js, so the same file can later be
 evaluated in the browser. The variables a condition may read are described in :data:`CONTEXT_HELP`.
@@ -40,8 +40,8 @@ OUTCOMES: tuple[str, ...] = (
     "relapse_on_taper",
 )
 
-#: Standard json-logic-js operators (``log`` left out: it has a side effect). Nothing else is accepted, so that a
-#: pathway evaluates the same way in Python (panzi-json-logic) and in a browser (json-logic-js).
+#: Standard json-logic-js operators (``log`` left out: it has a side effect). Nothing else is accepted, so
+#: that a pathway evaluates the same way in Python (panzi-json-logic) and in a browser (json-logic-js).
 JSONLOGIC_OPERATORS: frozenset[str] = frozenset(
     {
         "var", "missing", "missing_some",
@@ -54,12 +54,13 @@ JSONLOGIC_OPERATORS: frozenset[str] = frozenset(
 #: Operators whose second and later arguments are evaluated against each list item, not the patient.
 _ITERATING_OPERATORS = frozenset({"map", "reduce", "filter", "all", "none", "some"})
 
-#: Names the engine adds to the patient fields before evaluating a condition; a patient field may not use them.
+#: Names the engine adds to the patient fields before evaluating a condition; a patient field may not use
+#: them.
 RESERVED_CONTEXT_NAMES = frozenset({"tried", "outcomes", "count", "facts"})
 
 CONTEXT_HELP = """\
 A condition reads these variables ({"var": "name"}):
-  <field>                     a patient field of the disorder (data/patient_fields.yaml), with defaults filled in
+  <field>                     a patient field of the disorder (data/patient_fields.yaml), defaults filled in
   history.<therapy>           the outcome recorded for that therapy, or null if never tried
   tried                       list of the therapy ids in the history
   outcomes.<outcome>          list of the therapy ids with that outcome
@@ -174,7 +175,7 @@ class PatientFields(_Strict):
 
 
 class ConditionalTherapies(_Strict):
-    """Therapy ids that apply only when ``when`` holds (e.g. complement inhibitors only for AChR antibodies)."""
+    """Therapy ids that apply only when ``when`` holds (e.g. complement inhibitors only for AChR+ MG)."""
 
     therapies: list[str]
     when: JsonLogic | None = None
@@ -247,7 +248,7 @@ class Rule(_Strict):
 
 
 class TherapyNote(_Strict):
-    """A safety message shown whenever one of ``therapies`` is offered (vaccination, screening, interactions)."""
+    """A safety message shown whenever one of ``therapies`` is offered (vaccines, screening, interactions)."""
 
     id: str
     therapies: list[str]
@@ -257,7 +258,7 @@ class TherapyNote(_Strict):
 
 
 class PresetExpectation(_Strict):
-    """What a preset patient must get; checked by the test suite so that an edit cannot silently break a case."""
+    """What a preset patient must get; checked by the tests, so an edit cannot silently break a case."""
 
     offers_include: list[str] = Field(default_factory=list)
     offers_exclude: list[str] = Field(default_factory=list)
@@ -273,7 +274,9 @@ class Preset(_Strict):
 
 
 class Algorithm(_Strict):
-    """A disorder's treatment pathway: a directed acyclic graph of nodes, plus rules, notes and preset patients."""
+    """A disorder's treatment pathway: a directed acyclic graph of nodes, plus rules, notes and preset
+    patients.
+    """
 
     disorder: str
     title: str
@@ -320,7 +323,7 @@ def _ids(items: list[TherapyItem]) -> Iterator[str]:
             yield from item.therapies
 
 
-# --------------------------------------------------------------------------------------------- JsonLogic checks
+# ------------------------------------------------------------------------------------------- JsonLogic checks
 
 
 @dataclass(frozen=True)
@@ -352,7 +355,9 @@ class _Vars:
         if root == "count":
             if len(parts) == 3 and parts[1] in classes and parts[2] in (*OUTCOMES, "any"):
                 return None
-            return f"{path!r}: expected count.<therapy class>.<outcome or 'any'>; classes: {', '.join(classes)}"
+            return (
+                f"{path!r}: expected count.<therapy class>.<outcome or 'any'>; classes: {', '.join(classes)}"
+            )
         if root == "facts":
             if len(parts) == 2 and parts[1] in self.facts:
                 return None
@@ -382,7 +387,7 @@ def _var_name(expr: Any) -> str | None:
 
 
 def check_logic(expr: Any, variables: _Vars, file: str, location: str) -> None:
-    """Refuse a condition that a standard JsonLogic evaluator would reject or that reads an unknown variable."""
+    """Refuse a condition a standard JsonLogic evaluator would reject or that reads an unknown variable."""
     if isinstance(expr, list):
         for index, item in enumerate(expr):
             check_logic(item, variables, file, f"{location}[{index}]")
@@ -392,8 +397,10 @@ def check_logic(expr: Any, variables: _Vars, file: str, location: str) -> None:
             raise DataError(file, location, f"{expr!r} is not a JSON value (quote dates and the like)")
         return
     if len(expr) != 1:
-        raise DataError(file, location, f"a JsonLogic operation has exactly one operator key, found {sorted(expr)}")
-    (op, args), = expr.items()
+        raise DataError(
+            file, location, f"a JsonLogic operation has exactly one operator key, found {sorted(expr)}"
+        )
+    ((op, args),) = expr.items()
     if op not in JSONLOGIC_OPERATORS:
         raise DataError(
             file,
@@ -430,15 +437,17 @@ def _check_operators_only(expr: Any, file: str, location: str) -> None:
             _check_operators_only(item, file, f"{location}[{index}]")
     elif isinstance(expr, dict):
         if len(expr) != 1:
-            raise DataError(file, location, f"a JsonLogic operation has exactly one operator key, found {sorted(expr)}")
-        (op, args), = expr.items()
+            raise DataError(
+                file, location, f"a JsonLogic operation has exactly one operator key, found {sorted(expr)}"
+            )
+        ((op, args),) = expr.items()
         if op not in JSONLOGIC_OPERATORS:
             raise DataError(file, location, f"unknown JsonLogic operator {op!r}")
         _check_operators_only(args, file, f"{location}.{op}")
 
 
 def _check_compared_values(op: str, args: list[Any], variables: _Vars, file: str, where: str) -> None:
-    """``{"==": [{"var": "antibody"}, "achr"]}``: the literal must be a value the field can take (typo guard)."""
+    """``{"==": [{"var": "antibody"}, "achr"]}``: the literal must be a value the field can take."""
     if op == "in":
         name, literals = _var_name(args[0]), args[1]
         literals = literals if isinstance(literals, list) else None
@@ -454,11 +463,13 @@ def _check_compared_values(op: str, args: list[Any], variables: _Vars, file: str
     for literal in literals:
         if isinstance(literal, str) and literal not in allowed:
             raise DataError(
-                file, where, f"{name!r} is compared with {literal!r}, which it can never be; allowed: {allowed}"
+                file,
+                where,
+                f"{name!r} is compared with {literal!r}, which it can never be; allowed: {allowed}",
             )
 
 
-# --------------------------------------------------------------------------------------------- semantic checks
+# -------------------------------------------------------------------------------------------- semantic checks
 
 
 def _check_therapies(items: list[TherapyItem], variables: _Vars, file: str, location: str) -> None:
@@ -477,7 +488,8 @@ def _check_ids(therapies: list[str], file: str, location: str) -> None:
             raise DataError(
                 file,
                 location,
-                f"unknown therapy id {therapy!r}; allowed (data/therapies.yaml): {', '.join(sorted(THERAPY_IDS))}",
+                f"unknown therapy id {therapy!r}; allowed (data/therapies.yaml): "
+                + ", ".join(sorted(THERAPY_IDS)),
             )
 
 
@@ -493,20 +505,28 @@ def _check_warnings(items: list[str | WarningItem], variables: _Vars, file: str,
 def _check_graph(algorithm: Algorithm, file: str) -> None:
     nodes = algorithm.node_map()
     if algorithm.start not in nodes:
-        raise DataError(file, "start", f"start node {algorithm.start!r} is not a node id; nodes: {sorted(nodes)}")
+        raise DataError(
+            file, "start", f"start node {algorithm.start!r} is not a node id; nodes: {sorted(nodes)}"
+        )
     for node in algorithm.nodes:
         where = f"nodes[{node.id}]"
         if node.branches and node.next:
-            raise DataError(file, f"{where}.next", "a node with branches goes on through 'otherwise', not 'next'")
+            raise DataError(
+                file, f"{where}.next", "a node with branches goes on through 'otherwise', not 'next'"
+            )
         if node.branches and not node.otherwise:
-            raise DataError(file, f"{where}.otherwise", "a node with branches needs 'otherwise' (where no branch applies)")
+            raise DataError(
+                file, f"{where}.otherwise", "a node with branches needs 'otherwise' (where no branch applies)"
+            )
         if node.otherwise and not node.branches:
             raise DataError(file, f"{where}.otherwise", "'otherwise' only makes sense with branches")
         targets = [(f"{where}.branches[{i}].goto", b.goto) for i, b in enumerate(node.branches)]
         targets += [(f"{where}.otherwise", node.otherwise), (f"{where}.next", node.next)]
         for key, target in targets:
             if target is not None and target not in nodes:
-                raise DataError(file, key, f"unknown goto target {target!r}; nodes: {', '.join(sorted(nodes))}")
+                raise DataError(
+                    file, key, f"unknown goto target {target!r}; nodes: {', '.join(sorted(nodes))}"
+                )
     # Cycles: depth-first search with colours; report the loop itself.
     state: dict[str, int] = {}
     stack: list[str] = []
@@ -516,7 +536,7 @@ def _check_graph(algorithm: Algorithm, file: str) -> None:
         stack.append(node_id)
         for target, _ in nodes[node_id].successors():
             if state.get(target) == 1:
-                loop = [*stack[stack.index(target):], target]
+                loop = [*stack[stack.index(target) :], target]
                 raise DataError(file, f"nodes[{node_id}]", "the pathway loops: " + " -> ".join(loop))
             if target not in state:
                 visit(target)
@@ -527,7 +547,9 @@ def _check_graph(algorithm: Algorithm, file: str) -> None:
     unreachable = [n.id for n in algorithm.nodes if n.id not in state]
     if unreachable:
         raise DataError(
-            file, f"nodes[{unreachable[0]}]", f"unreachable from start {algorithm.start!r}: {', '.join(unreachable)}"
+            file,
+            f"nodes[{unreachable[0]}]",
+            f"unreachable from start {algorithm.start!r}: {', '.join(unreachable)}",
         )
 
 
@@ -536,7 +558,9 @@ def validate_algorithm(algorithm: Algorithm, file: str, fields: PatientFields) -
     from nmd_immuno import DISORDERS
 
     if algorithm.disorder not in DISORDERS:
-        raise DataError(file, "disorder", f"unknown disorder {algorithm.disorder!r}; allowed: {', '.join(DISORDERS)}")
+        raise DataError(
+            file, "disorder", f"unknown disorder {algorithm.disorder!r}; allowed: {', '.join(DISORDERS)}"
+        )
     check_references(algorithm.references, file, "references")
     require_unique([n.id for n in algorithm.nodes], file, "nodes")
     require_unique([r.id for r in algorithm.rules], file, "rules")
@@ -564,10 +588,14 @@ def validate_algorithm(algorithm: Algorithm, file: str, fields: PatientFields) -
             for cls in cont.classes:
                 if cls not in classes:
                     raise DataError(
-                        file, f"{where}.continue_from_history.classes", f"unknown therapy class {cls!r}; allowed: {sorted(classes)}"
+                        file,
+                        f"{where}.continue_from_history.classes",
+                        f"unknown therapy class {cls!r}; allowed: {sorted(classes)}",
                     )
             if not (cont.therapies or cont.classes):
-                raise DataError(file, f"{where}.continue_from_history", "name therapies or classes to continue")
+                raise DataError(
+                    file, f"{where}.continue_from_history", "name therapies or classes to continue"
+                )
     for rule in algorithm.rules:
         where = f"rules[{rule.id}]"
         check_references(rule.references, file, f"{where}.references")
@@ -590,7 +618,9 @@ def validate_algorithm(algorithm: Algorithm, file: str, fields: PatientFields) -
             nodes = algorithm.node_map()
             for step in expect.path_includes:
                 if step not in nodes and step not in {r.id for r in algorithm.rules}:
-                    raise DataError(file, f"presets.{preset_id}.expect.path_includes", f"no node or rule {step!r}")
+                    raise DataError(
+                        file, f"presets.{preset_id}.expect.path_includes", f"no node or rule {step!r}"
+                    )
 
 
 # --------------------------------------------------------------------------------------------- loaders
@@ -627,12 +657,20 @@ def _patient_fields(stamp: tuple[str, int]) -> PatientFields:
     for constraint in fields.constraints:
         for disorder in constraint.disorders or DISORDERS:
             if disorder not in DISORDERS:
-                raise DataError(name, f"constraints[{constraint.id}].disorders", f"unknown disorder {disorder!r}")
+                raise DataError(
+                    name, f"constraints[{constraint.id}].disorders", f"unknown disorder {disorder!r}"
+                )
             variables = _Vars(fields.fields_for(disorder), frozenset())
-            check_logic(constraint.invalid_when, variables, name, f"constraints[{constraint.id}].invalid_when")
+            check_logic(
+                constraint.invalid_when, variables, name, f"constraints[{constraint.id}].invalid_when"
+            )
             for field in constraint.fields:
                 if field not in fields.fields_for(disorder):
-                    raise DataError(name, f"constraints[{constraint.id}].fields", f"unknown field {field!r} for {disorder}")
+                    raise DataError(
+                        name,
+                        f"constraints[{constraint.id}].fields",
+                        f"unknown field {field!r} for {disorder}",
+                    )
     return fields
 
 
@@ -652,7 +690,8 @@ def _algorithm(stamp: tuple[str, int], fields_stamp: tuple[str, int]) -> Algorit
 def load_algorithm(disorder_or_path: str | Path) -> Algorithm:
     """Load and validate a pathway, by disorder name or by file path (cached until the file changes).
 
-    A missing file raises DataError ("file not found"); any fault raises DataError naming the file and the key.
+    A missing file raises DataError ("file not found"); any fault raises DataError naming the file and the
+    key.
     """
     if isinstance(disorder_or_path, Path) or disorder_or_path.endswith((".yaml", ".yml")):
         path = Path(disorder_or_path)
@@ -665,5 +704,9 @@ def load_algorithm(disorder_or_path: str | Path) -> Algorithm:
     algorithm = _algorithm(_stamp(path), fields_stamp)
     expected = path.stem
     if algorithm.disorder != expected:
-        raise DataError(_display_name(path), "disorder", f"{algorithm.disorder!r} does not match the file name {expected!r}")
+        raise DataError(
+            _display_name(path),
+            "disorder",
+            f"{algorithm.disorder!r} does not match the file name {expected!r}",
+        )
     return algorithm

@@ -7,6 +7,7 @@ would each mislead silently; the loader refuses them with the file, the entry an
 
 from __future__ import annotations
 
+import html
 import re
 from functools import cache
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from nmd_immuno.content.bibliography import check_references
+from nmd_immuno.content.bibliography import check_references, format_reference
 from nmd_immuno.content.loader import data_path, load_yaml_model, require_unique
 from nmd_immuno.content.therapies import THERAPY_IDS, therapy_class
 
@@ -89,7 +90,8 @@ class Drug(BaseModel):
             actual = therapy_class(therapy)
             if actual != self.drug_class:
                 raise ValueError(
-                    f"class {self.drug_class!r} disagrees with data/therapies.yaml, where {therapy!r} is {actual!r}"
+                    f"class {self.drug_class!r} disagrees with data/therapies.yaml, where {therapy!r} is "
+                    f"{actual!r}"
                 )
         return self
 
@@ -101,7 +103,7 @@ class DrugTable(BaseModel):
 
 
 @cache
-def _load(path: Path) -> tuple[Drug, ...]:
+def _load(path: Path, modified_ns: int) -> tuple[Drug, ...]:
     table = load_yaml_model(path, DrugTable)
     file = f"data/{DRUGS_FILE}"
     require_unique((d.id for d in table.drugs), file, "drugs")
@@ -115,8 +117,9 @@ def _load(path: Path) -> tuple[Drug, ...]:
 
 
 def load_drugs() -> tuple[Drug, ...]:
-    """All drug entries, validated (cached per data folder)."""
-    return _load(data_path(DRUGS_FILE))
+    """All drug entries, validated (cached per file and modification time, so edits are picked up)."""
+    path = data_path(DRUGS_FILE)
+    return _load(path, path.stat().st_mtime_ns if path.exists() else 0)
 
 
 def drug_for_therapy(therapy_id: str) -> Drug:
@@ -149,7 +152,8 @@ def _class_label(cls: str) -> str:
 def drug_table() -> pd.DataFrame:
     """The drug classes table: one row per entry, list fields joined with '; ' for display.
 
-    Columns: drug, class, mechanism, onset, monitoring, pitfalls, used_in, note, references (bibliography keys).
+    Columns: drug, class, mechanism, onset, monitoring, pitfalls, used_in, note, references (bibliography
+    keys).
     """
     rows = [
         {
@@ -177,3 +181,30 @@ def approval_timeline() -> pd.DataFrame:
     ]
     frame = pd.DataFrame(rows, columns=["date", "drug", "event", "references"])
     return frame.sort_values("date", kind="stable").reset_index(drop=True)
+
+
+def drug_details_html() -> str:
+    """Every entry as a collapsible block (mechanism, onset, monitoring, pitfalls, use, formatted references).
+
+    Why: the full table is too wide to read on a page; a compact table plus one expandable block per drug
+    works in the static book (``<details>`` needs no JavaScript) and in a notebook alike.
+    """
+    esc = html.escape
+    blocks = []
+    for d in load_drugs():
+        monitoring = "".join(f"<li>{esc(m)}</li>" for m in d.monitoring)
+        pitfalls = "".join(f"<li>{esc(p)}</li>" for p in d.pitfalls)
+        refs = "".join(f"<li>{esc(format_reference(k))}</li>" for k in d.references)
+        used_in = ", ".join(DISORDER_LABELS[i] for i in d.indications)
+        note = f" {esc(d.indication_note)}" if d.indication_note else ""
+        blocks.append(
+            f"<details class='nmd-drug' id='drug-{esc(d.id)}'><summary><strong>{esc(d.name)}</strong> "
+            f"({esc(_class_label(d.drug_class))})</summary>"
+            f"<p><strong>Mechanism.</strong> {esc(d.mechanism)}</p>"
+            f"<p><strong>Onset.</strong> {esc(d.onset)}</p>"
+            f"<p><strong>Monitoring</strong></p><ul>{monitoring}</ul>"
+            f"<p><strong>Pitfalls</strong></p><ul>{pitfalls}</ul>"
+            f"<p><strong>Used in this course.</strong> {esc(used_in)}.{note}</p>"
+            f"<p><strong>Sources</strong></p><ol>{refs}</ol></details>"
+        )
+    return "".join(blocks)

@@ -1,9 +1,10 @@
 """Teaching dose calculators for immunotherapy in neuromuscular disease. NOT a prescribing tool.
 
 Each calculator returns a result object (numbers, ``warnings``, ``references``, ``notes``, the disclaimer,
-``as_dict()`` and an HTML table for notebooks) or raises :class:`~nmd_immuno.errors.DoseInputError` for impossible
-input (naming the field, the value and the allowed range) or :class:`~nmd_immuno.errors.DoseRefused` for a safety
-hard stop. Every number comes from ``data/dosing.yaml`` with its sources.
+``as_dict()`` and an HTML table for notebooks) or raises :class:`~nmd_immuno.errors.DoseInputError` for
+impossible input (naming the field, the value and the allowed range) or
+:class:`~nmd_immuno.errors.DoseRefused` for a safety hard stop. Every number comes from
+``data/dosing.yaml`` with its sources.
 
 >>> from nmd_immuno.dosing import ivig_dose
 >>> ivig_dose(70, 175, "male").rounded_total_g

@@ -45,7 +45,7 @@ class AzathioprineDose(common.DoseResult):
             ("Unadjusted dose (mg/day)", round(self.full_daily_mg, 1)),
             ("Fraction of the usual dose", factor),
             ("Target range (mg/day)", f"{self.daily_mg_range[0]:.0f} to {self.daily_mg_range[1]:.0f}"),
-            ("Target, whole tablets (mg/day)", self.daily_mg),
+            ("Highest dose in range, whole tablets (mg/day)", self.daily_mg),
             ("Starting dose (mg/day)", self.start_mg),
         ]
 
@@ -104,8 +104,15 @@ def azathioprine_dose(
             notes.append(f"Rounded down from {top:.1f} mg to whole {tablet:g} mg tablets ({daily:g} mg/day).")
     else:
         daily = math.floor(top * 10) / 10
-        notes.append(f"{top:.1f} mg/day is less than one {tablet:g} mg tablet: a liquid preparation would be needed.")
+        notes.append(
+            f"{top:.1f} mg/day is less than one {tablet:g} mg tablet: a liquid preparation would be needed."
+        )
     refs += aza.tablet_mg.references
+    if high < 1.0:
+        notes.append(
+            f"Reduced dose: choose a dose within {full * low:.0f} to {top:.0f} mg/day (at most {daily:g} "
+            "mg/day in whole tablets) and adjust it to the blood counts."
+        )
     start = min(aza.start_mg.value, daily)
     if start < daily:
         notes.append(f"Start at {start:g} mg/day and {aza.titration.text}.")

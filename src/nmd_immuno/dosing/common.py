@@ -1,8 +1,9 @@
 """What every calculator shares: input validation, the result base class and the refusal object.
 
-Why strict validation: a dose calculator that silently accepts ``weight_kg=True`` (== 1), ``"70"``, ``nan`` or a
-weight in pounds teaches the wrong lesson and can produce a plausible-looking wrong number. Every check raises
-:class:`~nmd_immuno.errors.DoseInputError` whose message names the field, the value given and what is allowed.
+Why strict validation: a dose calculator that silently accepts ``weight_kg=True`` (== 1), ``"70"``, ``nan``
+or a weight in pounds teaches the wrong lesson and can produce a plausible-looking wrong number. Every
+check raises :class:`~nmd_immuno.errors.DoseInputError` whose message names the field, the value given and
+what is allowed.
 
 Why one result base class: notebooks, widgets, the static book and nbgrader assignments all show results the
 same way (``_repr_html_`` table, ``as_dict()``, ``str()``), each with its warnings, references and the
@@ -79,10 +80,12 @@ def flag(name: str, value: object) -> bool:
 
 
 def choices(name: str, values: object, allowed: Sequence[str]) -> tuple[str, ...]:
-    """A collection of ids from ``allowed`` (list, tuple or set; a bare string is refused), in ``allowed`` order."""
+    """A collection of ids from ``allowed`` (list, tuple or set; a bare string is refused), in ``allowed``
+    order."""
     if isinstance(values, str | bytes) or not isinstance(values, Iterable):
         raise DoseInputError(
-            f"{name}: {values!r} is not a list of ids; give a list such as ['{allowed[0]}'] (or an empty list)"
+            f"{name}: {values!r} is not a list of ids; give a list such as ['{allowed[0]}'] (or an empty "
+            "list)"
         )
     given = list(values)
     for item in given:
@@ -123,7 +126,7 @@ def body_mass_index(weight_kg: float, height_cm: float) -> float:
     if not limit.min <= bmi <= limit.max:
         raise DoseInputError(
             f"weight_kg/height_cm: {_fmt(weight_kg)} kg at {_fmt(height_cm)} cm gives a body mass index of "
-            f"{bmi:.0f}, outside the plausible range {_fmt(limit.min)} to {_fmt(limit.max)} kg/m²; "
+            f"{bmi:.1f}, outside the plausible range {_fmt(limit.min)} to {_fmt(limit.max)} kg/m²; "
             "check both values and their units"
         )
     return bmi
@@ -185,26 +188,40 @@ class DoseResult:
         lines += [f"References: {', '.join(self.references)}", f"({self.disclaimer})"]
         return "\n".join(lines)
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # Plain-text display in IPython (terminal, text/plain): the readable summary, not the dataclass repr.
+        printer.text(str(self))
+
     def _repr_html_(self) -> str:
         esc = html.escape
         body = "".join(
-            f"<tr><th style='text-align:left;padding-right:1em'>{esc(label)}</th><td>{esc(_cell(value))}</td></tr>"
+            "<tr><th "
+            f"style='text-align:left;padding-right:1em'>{esc(label)}</th><td>{esc(_cell(value))}</td></tr>"
             for label, value in self.rows()
         )
         parts = [
             f"<div class='nmd-dose' style='{_BOX}'>",
-            f"<table class='nmd-dose-table'><caption style='text-align:left;font-weight:bold'>{esc(self.title)}"
+            "<table class='nmd-dose-table'><caption "
+            f"style='text-align:left;font-weight:bold'>{esc(self.title)}"
             f"</caption><tbody>{body}</tbody></table>",
         ]
         if self.notes:
-            parts.append("<ul class='nmd-dose-notes'>" + "".join(f"<li>{esc(n)}</li>" for n in self.notes) + "</ul>")
+            parts.append(
+                "<ul class='nmd-dose-notes'>" + "".join(f"<li>{esc(n)}</li>" for n in self.notes) + "</ul>"
+            )
         if self.warnings:
             parts.append(
                 "<div class='nmd-dose-warnings' style='border-left:4px solid #d97706;padding-left:0.6em'>"
-                "<strong>Warnings</strong><ul>" + "".join(f"<li>{esc(w)}</li>" for w in self.warnings) + "</ul></div>"
+                "<strong>Warnings</strong><ul>"
+                + "".join(f"<li>{esc(w)}</li>" for w in self.warnings)
+                + "</ul></div>"
             )
-        refs = "".join(f"<li>{esc(format_reference(key))} <code>[{esc(key)}]</code></li>" for key in self.references)
-        parts.append(f"<details><summary>References ({len(self.references)})</summary><ol>{refs}</ol></details>")
+        refs = "".join(
+            f"<li>{esc(format_reference(key))} <code>[{esc(key)}]</code></li>" for key in self.references
+        )
+        parts.append(
+            f"<details><summary>References ({len(self.references)})</summary><ol>{refs}</ol></details>"
+        )
         parts.append(f"<p style='font-size:0.85em;font-style:italic'>{esc(self.disclaimer)}</p></div>")
         return "".join(parts)
 
@@ -222,10 +239,18 @@ class Refusal:
     message: str
 
     def as_dict(self) -> dict[str, str]:
-        return {"kind": "Refusal", "calculator": self.calculator, "refusal": self.kind, "message": self.message}
+        return {
+            "kind": "Refusal",
+            "calculator": self.calculator,
+            "refusal": self.kind,
+            "message": self.message,
+        }
 
     def __str__(self) -> str:
         return f"{self.calculator}: {self.kind}: {self.message}"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))
 
     def _repr_html_(self) -> str:
         esc = html.escape

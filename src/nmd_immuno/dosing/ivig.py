@@ -45,9 +45,9 @@ class IvigDose(common.DoseResult):
     def rows(self) -> list[tuple[str, object]]:
         schedule = "single course" if self.interval_weeks is None else f"every {self.interval_weeks} weeks"
         return [
-            ("Actual weight (kg)", self.actual_weight_kg),
-            ("Ideal weight, Devine (kg)", self.ideal_weight_kg),
-            ("Adjusted weight (kg)", self.adjusted_weight_kg),
+            ("Actual weight (kg)", round(self.actual_weight_kg, 1)),
+            ("Ideal weight, Devine (kg)", _one_decimal(self.ideal_weight_kg)),
+            ("Adjusted weight (kg)", _one_decimal(self.adjusted_weight_kg)),
             ("BMI (kg/m²)", round(self.bmi, 1)),
             ("Dosing weight used (kg)", f"{self.dosing_weight_kg:.1f} ({self.weight_basis})"),
             ("Dose (g/kg)", self.g_per_kg),
@@ -60,6 +60,10 @@ class IvigDose(common.DoseResult):
         ]
 
 
+def _one_decimal(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
 def ivig_risk_factor_labels() -> dict[str, str]:
     """Risk-factor id -> readable label, in the order the calculator checks them (for forms and quizzes)."""
     factors = dosing_parameters().ivig.risk_factors
@@ -67,7 +71,8 @@ def ivig_risk_factor_labels() -> dict[str, str]:
 
 
 def ivig_presets() -> dict[str, dict[str, object]]:
-    """Named published regimens (induction, ICE maintenance, MMN, ProDERM) as keyword arguments for ivig_dose."""
+    """Named published regimens (induction, ICE maintenance, MMN, ProDERM) as keyword arguments for
+    ivig_dose."""
     return {
         name: {"label": p.label, "g_per_kg": p.g_per_kg, "days": p.days, "interval_weeks": p.interval_weeks}
         for name, p in dosing_parameters().ivig.presets.items()
@@ -111,10 +116,15 @@ def ivig_dose(
     max_daily = iv.max_g_per_kg_per_day.value
     if dose / n_days > max_daily + 1e-9:
         raise DoseInputError(
-            f"days: {n_days} day(s) for {dose:g} g/kg gives {dose / n_days:.2f} g/kg per day; at most {max_daily:g} "
-            f"g/kg per day is allowed, so this dose needs at least {math.ceil(dose / max_daily - 1e-9)} days"
+            f"days: {n_days} day(s) for {dose:g} g/kg gives {dose / n_days:.2f} g/kg per day; at most "
+            f"{max_daily:g} g/kg per day is allowed, so this dose needs at least "
+            f"{math.ceil(dose / max_daily - 1e-9)} days"
         )
-    interval = None if interval_weeks is None else common.whole_number("interval_weeks", interval_weeks, iv.interval_weeks)
+    interval = (
+        None
+        if interval_weeks is None
+        else common.whole_number("interval_weeks", interval_weeks, iv.interval_weeks)
+    )
     basis = common.choice("weight_basis", weight_basis, WEIGHT_BASES)
     vial = common.number("vial_g", vial_g, iv.vial_g)
     years = None if age is None else common.age(age)
@@ -146,19 +156,21 @@ def ivig_dose(
         refs += body.adjusted_weight.references
         if used == "adjusted":
             notes.append(
-                f"BMI {bmi:.1f} ≥ {body.adjusted_weight.obesity_bmi:g}: dosed on ADJUSTED weight {dosing_weight:.1f} kg "
-                f"(ideal {ibw:.1f} kg + {body.adjusted_weight.excess_fraction:g} × excess), not the actual {w:g} kg. "
-                "Labels dose on actual weight; the adjusted weight is a convention of many programmes."
+                f"BMI {bmi:.1f} ≥ {body.adjusted_weight.obesity_bmi:g}: dosed on ADJUSTED weight "
+                f"{dosing_weight:.1f} kg (ideal {ibw:.1f} kg + {body.adjusted_weight.excess_fraction:g} × "
+                f"excess), not the actual {w:g} kg. Labels dose on actual weight; the adjusted weight is a "
+                "convention of many programmes."
             )
         elif adjusted is None:
             notes.append(
-                f"BMI {bmi:.1f} ≥ {body.adjusted_weight.obesity_bmi:g}, but the Devine formula is not defined below "
-                f"{body.devine.min_height_cm:g} cm, so no adjusted weight: dosed on actual weight {w:g} kg."
+                f"BMI {bmi:.1f} ≥ {body.adjusted_weight.obesity_bmi:g}, but the Devine formula is not "
+                f"defined below {body.devine.min_height_cm:g} cm, so no adjusted weight: dosed on actual "
+                f"weight {w:g} kg."
             )
         else:
             notes.append(
-                f"BMI {bmi:.1f} ≥ {body.adjusted_weight.obesity_bmi:g}: actual weight {w:g} kg used as requested; "
-                f"the adjusted weight would be {adjusted:.1f} kg."
+                f"BMI {bmi:.1f} ≥ {body.adjusted_weight.obesity_bmi:g}: actual weight {w:g} kg used as "
+                f"requested; the adjusted weight would be {adjusted:.1f} kg."
             )
     elif used == "adjusted":
         notes.append(f"Adjusted weight {dosing_weight:.1f} kg used as requested (BMI {bmi:.1f} is below 30).")
@@ -166,14 +178,18 @@ def ivig_dose(
     ceiling = dose * dosing_weight
     rounded, vials = _round_to_vials(ceiling, vial)
     if vials == 1 and rounded < vial - 1e-9:
-        notes.append(f"The dose ({ceiling:.1f} g) is less than one {vial:g} g vial: part of one vial is given.")
+        notes.append(
+            f"The dose ({ceiling:.1f} g) is less than one {vial:g} g vial: part of one vial is given."
+        )
     elif rounded < ceiling - 1e-9:
         notes.append(
-            f"Rounded DOWN from {ceiling:.1f} g to {vials} whole vials of {vial:g} g ({rounded:g} g) so the dose "
-            "never exceeds the calculated ceiling."
+            f"Rounded DOWN from {ceiling:.1f} g to {vials} whole vials of {vial:g} g ({rounded:g} g) so "
+            "the dose never exceeds the calculated ceiling."
         )
     if interval is not None:
-        notes.append(f"Maintenance: repeat every {interval} weeks; titrate to the lowest effective dose and interval.")
+        notes.append(
+            f"Maintenance: repeat every {interval} weeks; titrate to the lowest effective dose and interval."
+        )
         refs += iv.interval_weeks.references
     refs += iv.max_g_per_kg_per_day.references + iv.days.references
 

@@ -2,7 +2,8 @@
 
 Why a schema: a clinician edits the YAML, not the Python. Pydantic refuses a misspelt key or a range whose
 minimum exceeds its maximum, and every ``references`` list is checked against the bibliography, so a broken
-edit fails when the file is loaded, with the file and the key in the message, instead of silently changing a dose.
+edit fails when the file is loaded, with the file and the key in the message, instead of silently changing
+a dose.
 """
 
 from __future__ import annotations
@@ -157,7 +158,9 @@ class Ivig(_Strict):
             )
         for name, preset in self.presets.items():
             if not self.g_per_kg.min <= preset.g_per_kg <= self.g_per_kg.max:
-                raise ValueError(f"preset {name!r}: g_per_kg {preset.g_per_kg} outside the allowed g_per_kg range")
+                raise ValueError(
+                    f"preset {name!r}: g_per_kg {preset.g_per_kg} outside the allowed g_per_kg range"
+                )
             if preset.g_per_kg / preset.days > self.max_g_per_kg_per_day.value:
                 raise ValueError(f"preset {name!r}: more than max_g_per_kg_per_day on one day")
         return self
@@ -336,15 +339,20 @@ def _check_citations(node: object, path: str, file: str) -> None:
 
 
 @cache
-def _load(path: Path) -> DosingParameters:
+def _load(path: Path, modified_ns: int) -> DosingParameters:
     params = load_yaml_model(path, DosingParameters)
     _check_citations(params, "", f"data/{DOSING_FILE}")
     return params
 
 
 def dosing_parameters() -> DosingParameters:
-    """The validated contents of ``data/dosing.yaml`` (cached per data folder)."""
-    return _load(data_path(DOSING_FILE))
+    """The validated contents of ``data/dosing.yaml``.
+
+    Cached per file and modification time: cheap on every calculator call, yet an edit to the YAML is seen
+    by a running notebook without a restart.
+    """
+    path = data_path(DOSING_FILE)
+    return _load(path, path.stat().st_mtime_ns if path.exists() else 0)
 
 
 __all__ = ["IVIG_RISK_FACTORS", "RITUXIMAB_REGIMENS", "DosingParameters", "dosing_parameters"]

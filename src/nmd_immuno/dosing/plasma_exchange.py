@@ -1,4 +1,5 @@
-"""Plasma exchange: estimated plasma volume (Kaplan), volume per exchange, schedule, and the procedure's risks.
+"""Plasma exchange: estimated plasma volume (Kaplan), volume per exchange, schedule, and the procedure's
+risks.
 
 Teaching points: the exchanged volume follows body size and haematocrit; one exchange removes a fraction
 1 − e^(−V/EPV) of an intravascular substance (so 1.5 volumes buys little over 1.0); IgG re-equilibrates from
@@ -75,7 +76,8 @@ def plasma_exchange_plan(
     span = common.whole_number("days", days, p.days)
     if span < count:
         raise DoseInputError(
-            f"days: {span} is fewer than exchanges={count}; at most one exchange a day, so allow at least {count} days"
+            f"days: {span} is fewer than exchanges={count}; at most one exchange a day, so allow at least "
+            f"{count} days"
         )
     per_exchange = epv * volumes
     notes = [p.fraction_removed_note.text]

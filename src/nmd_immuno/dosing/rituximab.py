@@ -1,4 +1,5 @@
-"""Rituximab: the two common regimens (375 mg/m² weekly × 4 by Mosteller BSA, or 1000 mg × 2) and its hard stops.
+"""Rituximab: the two common regimens (375 mg/m² weekly × 4 by Mosteller BSA, or 1000 mg × 2) and its hard
+stops.
 
 Teaching points: the surface-area regimen needs height and weight; no dose without a hepatitis B screen
 (reactivation is a boxed warning); no live vaccines during B-cell depletion.
@@ -55,10 +56,12 @@ def rituximab_dose(
     hbv_screened: bool | None = None,
     live_vaccine_planned: bool = False,
 ) -> RituximabDose:
-    """Dose a rituximab course. Raises DoseRefused unless ``hbv_screened=True`` or if a live vaccine is planned.
+    """Dose a rituximab course. Raises DoseRefused unless ``hbv_screened=True`` or if a live vaccine is
+    planned.
 
     ``hbv_screened`` means HBsAg and anti-HBc results are available (left out = not documented = refused).
-    The 375 mg/m² regimen needs ``height_cm`` and ``weight_kg``; the dose per infusion is rounded down to whole mg.
+    The 375 mg/m² regimen needs ``height_cm`` and ``weight_kg``; the dose per infusion is rounded down to
+    whole mg.
     """
     rtx = dosing_parameters().rituximab
     key = common.choice("regimen", regimen, rtx.regimens)
@@ -80,10 +83,14 @@ def rituximab_dose(
     if plan.mg_per_m2 is not None:
         if bsa is None:
             missing = "height_cm" if h is None else "weight_kg"
-            raise DoseInputError(f"{missing}: required for the {plan.mg_per_m2:g} mg/m² regimen (body surface area)")
+            raise DoseInputError(
+                f"{missing}: required for the {plan.mg_per_m2:g} mg/m² regimen (body surface area)"
+            )
         exact = plan.mg_per_m2 * bsa
         per_infusion = min(float(math.floor(exact + 1e-9)), exact)  # whole mg, never above mg/m² × BSA
-        notes.append(f"{plan.mg_per_m2:g} mg/m² × {bsa:.2f} m² = {exact:.1f} mg, rounded down to {per_infusion:g} mg.")
+        notes.append(
+            f"{plan.mg_per_m2:g} mg/m² × {bsa:.2f} m² = {exact:.1f} mg, rounded down to {per_infusion:g} mg."
+        )
         refs += dosing_parameters().body_size.mosteller.references
     else:
         per_infusion = float(plan.fixed_mg or 0.0)

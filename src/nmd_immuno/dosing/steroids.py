@@ -1,9 +1,9 @@
 """Corticosteroids: oral prednisone/prednisolone by weight with a ceiling, and IV methylprednisolone pulses.
 
-Teaching points: mg/kg times a heavy patient passes any sensible oral dose, so a ceiling applies (usual 60-80 mg,
-never above 100 mg/day); in myasthenia gravis a high starting dose can cause early worsening, so outpatients start
-low and titrate; and every long course needs its safety bundle (bone, PJP, glucose, BP, infection screening) and
-a taper plan.
+Teaching points: mg/kg times a heavy patient passes any sensible oral dose, so a ceiling applies (usual
+60-80 mg, never above 100 mg/day); in myasthenia gravis a high starting dose can cause early worsening, so
+outpatients start low and titrate; and every long course needs its safety bundle (bone, PJP, glucose, BP,
+infection screening) and a taper plan.
 """
 
 from __future__ import annotations
@@ -46,7 +46,10 @@ class SteroidDose(common.DoseResult):
             ("Ceiling (mg/day)", self.ceiling_mg),
             ("Capped at ceiling", self.capped),
             ("Target daily dose (mg)", self.daily_mg),
-            ("Starting dose (mg/day)", f"{self.start_mg:g} ({'low, titrate up' if self.start == 'low' else 'full'})"),
+            (
+                "Starting dose (mg/day)",
+                f"{self.start_mg:g} ({'low, titrate up' if self.start == 'low' else 'full'})",
+            ),
             ("Taper once the goal is reached", taper),
         ]
 
@@ -92,7 +95,8 @@ def prednisone_dose(
     bulbar_or_respiratory: bool = False,
     other_immunosuppressant: bool = False,
 ) -> SteroidDose:
-    """Oral prednisone/prednisolone: ``mg_per_kg`` × weight, capped at the indication's ceiling (never > 100 mg).
+    """Oral prednisone/prednisolone: ``mg_per_kg`` × weight, capped at the indication's ceiling (never >
+    100 mg).
 
     ``start="low"`` begins at 10 mg and titrates up by 5 mg steps (the outpatient route in myasthenia gravis);
     ``start="full"`` begins at the target dose. The daily dose is rounded down to whole mg.
@@ -127,7 +131,11 @@ def prednisone_dose(
             f"Start at {start_mg:g} mg/day and increase by {pred.titration_step_mg.value:g} mg "
             f"{pred.titration_interval.text} to {daily:g} mg/day."
         )
-        refs += pred.low_start_mg.references + pred.titration_step_mg.references + pred.titration_interval.references
+        refs += (
+            pred.low_start_mg.references
+            + pred.titration_step_mg.references
+            + pred.titration_interval.references
+        )
 
     for item in ind.warnings:
         warnings.append(item.text)
@@ -166,8 +174,11 @@ def prednisone_dose(
     )
 
 
-def methylprednisolone_pulse(weight_kg: float, *, mg_per_day: float = 1000, days: int = 3) -> MethylprednisoloneDose:
-    """IV methylprednisolone 500-1000 mg/day for 3-5 days, never above 30 mg/kg/day (the paediatric ceiling)."""
+def methylprednisolone_pulse(
+    weight_kg: float, *, mg_per_day: float = 1000, days: int = 3
+) -> MethylprednisoloneDose:
+    """IV methylprednisolone 500-1000 mg/day for 3-5 days, never above 30 mg/kg/day (the paediatric
+    ceiling)."""
     mp = dosing_parameters().corticosteroids.methylprednisolone
     w = common.weight(weight_kg)
     requested = common.number("mg_per_day", mg_per_day, mp.mg_per_day)
@@ -179,8 +190,8 @@ def methylprednisolone_pulse(weight_kg: float, *, mg_per_day: float = 1000, days
     notes: list[str] = []
     if capped:
         notes.append(
-            f"{requested:g} mg/day exceeds {mp.max_mg_per_kg.value:g} mg/kg × {w:g} kg = {ceiling:.0f} mg/day: "
-            f"capped at {given:g} mg/day."
+            f"{requested:g} mg/day exceeds {mp.max_mg_per_kg.value:g} mg/kg × {w:g} kg = {ceiling:.0f} "
+            f"mg/day: capped at {given:g} mg/day."
         )
         refs += mp.max_mg_per_kg.references
     warnings: list[str] = []

@@ -1,8 +1,8 @@
 """A corticosteroid taper plan: dose steps down from the dose that reached the goal to a maintenance target.
 
 Why a rule from data: the principle (no reduction before response, then about 10% every 1-4 weeks, slower
-below 20 mg) is easy to state and hard to apply by hand; the bands in ``data/dosing.yaml`` make it explicit and
-editable, and every step lands on a practical tablet amount.
+below 20 mg) is easy to state and hard to apply by hand; the bands in ``data/dosing.yaml`` make it explicit
+and editable, and every step lands on a practical tablet amount.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ def steroid_taper(start_mg: float, *, target_mg: float = 5.0) -> list[TaperStep]
     """Steps from ``start_mg`` down to ``target_mg`` (prednisone/prednisolone mg per day).
 
     Week 0 is the starting dose (begin once the clinical goal is reached). Above 20 mg the dose falls by 5 mg,
-    between 10 and 20 mg by 2.5 mg, below 10 mg by 1 mg (intervals in ``data/dosing.yaml``); each step lands on
-    a multiple of the step size, never below the target and never up.
+    between 10 and 20 mg by 2.5 mg, below 10 mg by 1 mg (intervals in ``data/dosing.yaml``); each step
+    lands on a multiple of the step size, never below the target and never up.
     """
     taper = dosing_parameters().corticosteroids.taper
     start = common.number("start_mg", start_mg, taper.start_mg)

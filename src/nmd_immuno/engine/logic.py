@@ -19,7 +19,7 @@ from nmd_immuno.errors import DataError
 
 
 def build_context(patient: dict[str, Any]) -> dict[str, Any]:
-    """Patient fields plus the derived history variables (``tried``, ``outcomes``, ``count``); no facts yet."""
+    """Patient fields plus the derived history variables (``tried``, ``outcomes``, ``count``), no facts."""
     history: dict[str, str] = patient.get("history") or {}
     class_of = vocabulary().class_of()
     count = {cls: {**dict.fromkeys(OUTCOMES, 0), "any": 0} for cls in vocabulary().classes}

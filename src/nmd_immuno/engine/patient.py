@@ -33,7 +33,9 @@ def validate_patient(disorder: str, patient: Mapping[str, Any]) -> dict[str, Any
     """The patient with every field of the disorder present (defaults filled in), or PatientError."""
     disorder = check_disorder(disorder)
     if not isinstance(patient, Mapping):
-        raise PatientError(f"patient: expected a mapping of field names to values, got {type(patient).__name__}")
+        raise PatientError(
+            f"patient: expected a mapping of field names to values, got {type(patient).__name__}"
+        )
     fields = load_patient_fields()
     specs = fields.fields_for(disorder)
     for name in patient:
@@ -100,6 +102,10 @@ def _check_constraints(disorder: str, patient: dict[str, Any]) -> None:
     fields = load_patient_fields()
     context = build_context(patient)
     for constraint in fields.constraints_for(disorder):
-        if holds(constraint.invalid_when, context, "data/patient_fields.yaml", f"constraints[{constraint.id}]"):
+        if holds(
+            constraint.invalid_when, context, "data/patient_fields.yaml", f"constraints[{constraint.id}]"
+        ):
             given = ", ".join(f"{f}={patient.get(f)!r}" for f in constraint.fields)
-            raise PatientError(f"{'/'.join(constraint.fields)}: invalid combination ({given}): {constraint.message}")
+            raise PatientError(
+                f"{'/'.join(constraint.fields)}: invalid combination ({given}): {constraint.message}"
+            )

@@ -20,7 +20,7 @@ DISCLAIMER = "For education only: not for treating patients."
 
 @dataclass(frozen=True)
 class Step:
-    """One step of the path: a node of the pathway graph (decision, step or outcome) or a rule that applied."""
+    """One step of the path: a node of the pathway graph (decision, step or outcome) or a rule applied."""
 
     id: str
     title: str
@@ -34,9 +34,10 @@ class Step:
 class Recommendation:
     """What the pathway offers this patient now.
 
-    ``therapies`` are alternatives offered at this point (any of them is acceptable), together with adjuncts met
-    on the way (e.g. thymectomy) and what to continue; ``avoid`` lists therapies the guideline warns against for
-    this patient; ``not_offered`` says why a therapy of the pathway was held back (history or avoid).
+    ``therapies`` are alternatives offered at this point (any of them is acceptable), together with adjuncts
+    met on the way (e.g. thymectomy) and what to continue; ``avoid`` lists therapies the guideline warns
+    against for this patient; ``not_offered`` says why a therapy of the pathway was held back (history or
+    avoid).
     """
 
     disorder: str
@@ -100,8 +101,8 @@ _STYLE = """
 .nmd-rec .nmd-avoid li{color:#922b21}
 .nmd-rec .nmd-warnings li{margin-bottom:.3em}
 .nmd-rec .nmd-path li{margin-bottom:.5em}
-.nmd-rec .nmd-kind{font-size:.75em;text-transform:uppercase;color:#555;border:1px solid #bbb;border-radius:3px;
- padding:0 .3em;margin-right:.4em}
+.nmd-rec .nmd-kind{font-size:.75em;text-transform:uppercase;color:#555;border:1px solid #bbb;
+ border-radius:3px;padding:0 .3em;margin-right:.4em}
 .nmd-rec .nmd-choice{color:#1a5276;font-style:italic}
 .nmd-rec .nmd-cites,.nmd-rec .nmd-reason{font-size:.85em;color:#555}
 .nmd-rec .nmd-references{font-size:.85em}
@@ -124,9 +125,7 @@ def recommendation_html(rec: Recommendation, *, style: bool = True) -> str:
         parts.append(f'<h4>Warnings</h4><ul class="nmd-warnings">{items}</ul>')
     held = [t for t in rec.not_offered if t not in rec.avoid]
     if held:
-        parts.append(
-            "<h4>Not offered again</h4>" + _therapy_list(held, "nmd-not-offered", rec.not_offered)
-        )
+        parts.append("<h4>Not offered again</h4>" + _therapy_list(held, "nmd-not-offered", rec.not_offered))
     steps = []
     for step in rec.path:
         choice = f' <span class="nmd-choice">&rarr; {html.escape(step.choice)}</span>' if step.choice else ""
@@ -137,7 +136,8 @@ def recommendation_html(rec: Recommendation, *, style: bool = True) -> str:
         )
     parts.append('<h4>Path through the pathway</h4><ol class="nmd-path">' + "".join(steps) + "</ol>")
     refs = "".join(
-        f'<li id="{uid}-{key}" data-key="{key}">{html.escape(format_reference(key))}</li>' for key in rec.references
+        f'<li id="{uid}-{key}" data-key="{key}">{html.escape(format_reference(key))}</li>'
+        for key in rec.references
     )
     parts.append(f'<h4>References</h4><ol class="nmd-references">{refs}</ol>')
     parts.append("</div>")

@@ -13,19 +13,19 @@ The rules here hold for every disorder (the engine knows none):
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from nmd_immuno.content.algorithms import (
     Algorithm,
-    ConditionalTherapies,
     TherapyItem,
     WarningItem,
     algorithm_file,
     load_algorithm,
 )
 from nmd_immuno.content.loader import _display_name
-from nmd_immuno.content.therapies import therapy_label, vocabulary
+from nmd_immuno.content.therapies import vocabulary
 from nmd_immuno.engine.logic import holds, pathway_context
 from nmd_immuno.engine.patient import check_disorder, validate_patient
 from nmd_immuno.engine.recommendation import Recommendation, Step
@@ -102,7 +102,9 @@ def _walk(algorithm: Algorithm, patient: dict[str, Any], file: str) -> Recommend
             cont = node.continue_from_history
             class_of = vocabulary().class_of()
             for therapy, outcome in history.items():
-                if outcome in cont.outcomes and (therapy in cont.therapies or class_of[therapy] in cont.classes):
+                if outcome in cont.outcomes and (
+                    therapy in cont.therapies or class_of[therapy] in cont.classes
+                ):
                     got.offers[therapy] = None
         got.add_avoid(node.avoid, f"{where}.avoid", f"pathway step: {node.title}")
         got.add_warnings(node.warnings, f"{where}.warnings")
@@ -170,7 +172,7 @@ def _finish(
     )
 
 
-# --------------------------------------------------------------------------------------------- public functions
+# ------------------------------------------------------------------------------------------- public functions
 
 
 _PRESETS_CHECKED: dict[int, Algorithm] = {}
@@ -204,9 +206,10 @@ def load_pathway(disorder: str) -> Algorithm:
 def recommend(disorder: str, patient: Mapping[str, Any]) -> Recommendation:
     """What the disorder's pathway offers ``patient`` now, what to avoid, why, and the references.
 
-    Raises PatientError (a ValueError) for an unknown disorder or an invalid patient, naming the field, the value
-    given and what is allowed; PathwayNotAvailable (a NotImplementedError) for a disorder whose pathway is not
-    in the course yet (cidp, mmn, paraproteinemic, myositis until their files exist), after validating the patient.
+    Raises PatientError (a ValueError) for an unknown disorder or an invalid patient, naming the field, the
+    value given and what is allowed; PathwayNotAvailable (a NotImplementedError) for a disorder whose pathway
+    is not in the course yet (cidp, mmn, paraproteinemic, myositis until their files exist), after validating
+    the patient.
     """
     normalized = validate_patient(disorder, patient)
     algorithm = load_pathway(disorder)
@@ -214,18 +217,13 @@ def recommend(disorder: str, patient: Mapping[str, Any]) -> Recommendation:
 
 
 def preset_patients(disorder: str) -> dict[str, dict[str, Any]]:
-    """The preset patients of a pathway (the chapter's cases), by id, as plain dicts ready for ``recommend``."""
-    return {pid: dict(p.patient) for pid, p in load_pathway(disorder).presets.items()}
+    """The preset patients of a pathway (the chapter's cases), by id, as dicts ready for ``recommend``."""
+    return {pid: copy.deepcopy(p.patient) for pid, p in load_pathway(disorder).presets.items()}
 
 
 def preset_labels(disorder: str) -> dict[str, str]:
     """Preset id -> a short human label (for dropdowns)."""
     return {pid: p.label for pid, p in load_pathway(disorder).presets.items()}
-
-
-def therapy_labels(ids: Iterable[str]) -> list[str]:
-    """Human-readable names, in order."""
-    return [therapy_label(t) for t in ids]
 
 
 __all__ = [

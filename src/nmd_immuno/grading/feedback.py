@@ -14,8 +14,8 @@ from pathlib import Path
 
 from nmd_immuno.grading.course import Course
 from nmd_immuno.grading.leaks import Leak, assignment_secrets, find_leaks, own_text
-from nmd_immuno.grading.workflow import GradingCommandError
 from nmd_immuno.grading.runner import run_nbgrader
+from nmd_immuno.grading.workflow import GradingCommandError
 
 
 @dataclass
@@ -23,7 +23,8 @@ class FeedbackReport:
     assignment: str
     files: list[Path] = field(default_factory=list)
     withheld: list[Leak] = field(default_factory=list)
-    released: bool = False
+    released: list[str] = field(default_factory=list)
+    not_released: list[str] = field(default_factory=list)  # submitted outside the exchange: no secret file
 
 
 def scan_feedback(course: Course, assignment: str, students: Sequence[str] | None = None) -> list[Leak]:
@@ -64,10 +65,27 @@ def generate_feedback(
     report.files = sorted(p for p in base.glob(f"*/{assignment}/*.html")
                           if not students or p.parent.parent.name in students)
     if release:
-        args = ["release_feedback", assignment, *course.nbgrader_options()]
-        result = run_nbgrader(args, cwd=course.root, log_path=course.logs_dir(assignment) / "release_feedback.log",
-                              deadline_s=900)
+        _release(course, assignment, report, students)
+    return report
+
+
+def _release(course: Course, assignment: str, report: FeedbackReport, students: Sequence[str] | None) -> None:
+    """``nbgrader release_feedback``; students who did not submit through the exchange are listed, not released.
+
+    nbgrader matches feedback to the exchange submission with ``submission_secret.txt``, which only exists for
+    submissions made with ``nbgrader submit``; without it nbgrader stops for everybody, so such students are
+    left out (and reported) instead.
+    """
+    have = sorted({p.parent.parent.name for p in report.files})
+    ready = [s for s in have if (course.feedback_dir(s, assignment) / "submission_secret.txt").is_file()]
+    report.not_released = [s for s in have if s not in ready]
+    if not ready:
+        return
+    batches: list[list[str]] = [[]] if (not students and not report.not_released) else [[s] for s in ready]
+    for batch in batches:
+        args = ["release_feedback", assignment, *(f"--student={s}" for s in batch), *course.nbgrader_options()]
+        name = f"release_feedback.{batch[0]}.log" if batch else "release_feedback.log"
+        result = run_nbgrader(args, cwd=course.root, log_path=course.logs_dir(assignment) / name, deadline_s=900)
         if not result.ok:
             raise GradingCommandError(result)
-        report.released = True
-    return report
+    report.released = ready

@@ -49,7 +49,7 @@ class Feedback:
 
 
 def parse_number(value: object) -> float:
-    """A number from a float or from text such as ``"2.94"``, ``" 2,94 "`` or ``"1e3"``; refuses NaN and infinity."""
+    """A number from a float or from text (``"2.94"``, ``" 2,94 "``, ``"1e3"``); refuses NaN and infinity."""
     if isinstance(value, bool):
         raise QuizResponseError(f"answer: {value!r} is not a number")
     if isinstance(value, int | float):
@@ -69,7 +69,9 @@ def _option_index(item: Item, choice: object) -> int:
     count = len(item.options)
     allowed = f"0-{count - 1} or {LETTERS[0]}-{LETTERS[count - 1]}"
     if isinstance(choice, bool):
-        raise QuizResponseError(f"option: {choice!r} is not an option of item {item.id!r}; allowed: {allowed}")
+        raise QuizResponseError(
+            f"option: {choice!r} is not an option of item {item.id!r}; allowed: {allowed}"
+        )
     if isinstance(choice, int) and 0 <= choice < count:
         return choice
     if isinstance(choice, str) and len(choice.strip()) == 1 and choice.strip().upper() in LETTERS[:count]:
@@ -83,7 +85,7 @@ def _option_feedback(item: Item, index: int, chosen: bool) -> OptionFeedback:
 
 
 def check_response(item: Item, response: object) -> Feedback:
-    """Verdict on ``response``: an option (index or letter) for single, several for multiple, a number for numeric.
+    """Verdict on ``response``: an option (index or letter), several options, or a number, by item type.
 
     Raises :class:`QuizResponseError` when nothing checkable was given (no choice, text that is not a number).
     """
@@ -101,7 +103,9 @@ def check_response(item: Item, response: object) -> Feedback:
             raise QuizResponseError(f"item {item.id!r}: choose at least one option")
     chosen = tuple(_option_feedback(item, index, True) for index in picks)
     correct_set = set(item.correct_indices)
-    missed = tuple(_option_feedback(item, index, False) for index in item.correct_indices if index not in picks)
+    missed = tuple(
+        _option_feedback(item, index, False) for index in item.correct_indices if index not in picks
+    )
     is_correct = set(picks) == correct_set
     if is_correct:
         verdict = "Correct."
@@ -123,11 +127,15 @@ def _check_numeric(item: Item, response: object) -> Feedback:
     assert item.answer is not None and item.tolerance is not None
     unit = f" {item.unit}" if item.unit else ""
     if numeric_match(value, item.answer, item.tolerance):
-        return Feedback(item.id, True, "Correct.", note=f"{_format(value)}{unit} is within the accepted range.")
+        return Feedback(
+            item.id, True, "Correct.", note=f"{_format(value)}{unit} is within the accepted range."
+        )
     for error in item.common_errors:
         if numeric_match(value, error.value, error.tolerance):
             return Feedback(item.id, False, "Incorrect.", note=error.explanation)
-    return Feedback(item.id, False, "Incorrect.", note=f"{_format(value)}{unit} is outside the accepted range.")
+    return Feedback(
+        item.id, False, "Incorrect.", note=f"{_format(value)}{unit} is outside the accepted range."
+    )
 
 
 def _format(value: float) -> str:

@@ -57,13 +57,17 @@ def _load(path: str, display: str, quiz_id: str, _mtime_ns: int, _size: int) -> 
     try:
         quiz = Quiz.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
+        errors = exc.errors()
+        # A misspelt key also makes the intended key "missing": report the unknown key, the actual mistake.
+        first = next((error for error in errors if error["type"] == "extra_forbidden"), errors[0])
         location = _describe_location(raw, first["loc"])
         problem = first["msg"].removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            problem = f"unknown key (misspelt?): {problem}"
         given = first.get("input")
         if given is not None and not isinstance(given, dict | list):
             problem += f" (given: {given!r})"
-        extra = len(exc.errors()) - 1
+        extra = len(errors) - 1
         if extra:
             problem += f" [and {extra} more problem(s)]"
         raise DataError(display, location, problem) from exc
@@ -75,7 +79,7 @@ def _load(path: str, display: str, quiz_id: str, _mtime_ns: int, _size: int) -> 
 
 
 def _describe_location(raw: object, loc: tuple[int | str, ...]) -> str:
-    """Turn pydantic's ``('cases', 2, 'items', 1, 'stem')`` into ``key cases[mg-crisis].items[mg-crisis-2].stem``.
+    """Turn pydantic's ``('cases', 2, 'items', 1, 'stem')`` into ``key cases[c].items[i].stem`` (ids).
 
     Ids are read from the raw YAML so the location is named even when the failing object did not validate;
     where an element has no id (options), its letter or position is used.

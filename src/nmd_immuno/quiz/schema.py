@@ -68,7 +68,7 @@ class CommonError(_Strict):
 
 
 class Item(_Strict):
-    """One question. ``references`` are bibliography keys, checked against ``data/references.bib`` by the loader."""
+    """One question; ``references`` are bibliography keys (checked against the bibliography by the loader)."""
 
     id: Identifier
     type: Literal["single", "multiple", "numeric"]
@@ -133,26 +133,37 @@ class Item(_Strict):
                 )
             seen[key] = number
             if not option.correct and not option.explanation.strip():
-                raise ValueError(f"{where}, option {letter}: a wrong option needs an explanation of why it is wrong")
+                raise ValueError(
+                    f"{where}, option {letter}: a wrong option needs an explanation of why it is wrong"
+                )
         correct = sum(option.correct for option in self.options)
         if self.type == "single":
             if correct != 1:
-                raise ValueError(f"{where}: a single-answer item needs exactly one correct option, found {correct}")
+                raise ValueError(
+                    f"{where}: a single-answer item needs exactly one correct option, found {correct}"
+                )
             if _SELECT_ALL.search(self.stem) or _SELECT_N.search(self.stem):
                 raise ValueError(f"{where}: the stem asks to select several options but the type is 'single'")
             return
         if correct < 2:
-            raise ValueError(f"{where}: a multiple-answer item needs at least two correct options, found {correct}")
+            raise ValueError(
+                f"{where}: a multiple-answer item needs at least two correct options, found {correct}"
+            )
         if correct == count:
-            raise ValueError(f"{where}: every option is correct; a multiple-answer item needs a wrong option too")
+            raise ValueError(
+                f"{where}: every option is correct; a multiple-answer item needs a wrong option too"
+            )
         announced = _SELECT_N.search(self.stem)
         if announced:
             expected = _NUMBER_WORDS[announced.group(1).lower()]
             if expected != correct:
-                raise ValueError(f"{where}: the stem says 'Select {announced.group(1)}' but {correct} options are correct")
+                raise ValueError(
+                    f"{where}: the stem says 'Select {announced.group(1)}' but {correct} options are correct"
+                )
         elif not _SELECT_ALL.search(self.stem):
             raise ValueError(
-                f"{where}: a multiple-answer stem must say 'Select all that apply' or 'Select TWO' (or THREE...)"
+                f"{where}: a multiple-answer stem must say 'Select all that apply' "
+                "or 'Select TWO' (or THREE...)"
             )
 
     @property
@@ -182,9 +193,13 @@ class Quiz(_Strict):
     def _unique_ids(self) -> Quiz:
         seen: dict[str, str] = {}
         for case in self.cases:
-            for identifier, what in [(case.id, "case"), *((item.id, f"item of case {case.id!r}") for item in case.items)]:
+            entries = [
+                (case.id, "a case"),
+                *((item.id, f"an item of case {case.id!r}") for item in case.items),
+            ]
+            for identifier, what in entries:
                 if identifier in seen:
-                    raise ValueError(f"duplicate id {identifier!r}: used by a {seen[identifier]} and a {what}")
+                    raise ValueError(f"duplicate id {identifier!r}: used by {seen[identifier]} and by {what}")
                 seen[identifier] = what
         return self
 
@@ -203,5 +218,5 @@ class Quiz(_Strict):
 
 
 def numeric_match(value: float, target: float, tolerance: float) -> bool:
-    """Whether ``value`` is within ``tolerance`` of ``target`` (with float round-off forgiven, as in quiz.js)."""
+    """Whether ``value`` is within ``tolerance`` of ``target`` (float round-off forgiven, as in quiz.js)."""
     return math.isfinite(value) and abs(value - target) <= tolerance + 1e-9 * max(1.0, abs(target))

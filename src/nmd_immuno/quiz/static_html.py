@@ -43,7 +43,7 @@ def _esc(text: str) -> str:
 
 
 def paragraphs_html(text: str, css: str) -> str:
-    """Plain text to paragraphs: blank lines separate paragraphs; everything is escaped (no markup in data)."""
+    """Plain text to paragraphs (blank lines separate them); everything is escaped: no markup in data."""
     blocks = [" ".join(block.split()) for block in text.strip().split("\n\n") if block.strip()]
     return "".join(f'<p class="{css}">{_esc(block)}</p>' for block in blocks)
 
@@ -55,7 +55,9 @@ def _references(keys: list[str]) -> str:
             entries.append(f'<li data-key="{_esc(key)}">{_esc(format_reference(key))}</li>')
         except KeyError:
             entries.append(f'<li data-key="{_esc(key)}">{_esc(key)}</li>')
-    return f'<div class="nmdq-refs"><p class="nmdq-refs-title">References</p><ol>{"".join(entries)}</ol></div>'
+    return (
+        f'<div class="nmdq-refs"><p class="nmdq-refs-title">References</p><ol>{"".join(entries)}</ol></div>'
+    )
 
 
 def _choice_controls(item: Item, dom: str) -> str:
@@ -67,7 +69,8 @@ def _choice_controls(item: Item, dom: str) -> str:
             f'<div class="nmdq-option" data-index="{index}">'
             f'<input type="{kind}" id="{control}" name="{dom}-choice" value="{index}"'
             f' data-correct="{int(option.correct)}">'
-            f'<label for="{control}"><span class="nmdq-letter">{LETTERS[index]}.</span> {_esc(option.text)}</label>'
+            f'<label for="{control}"><span class="nmdq-letter">{LETTERS[index]}.</span> '
+            f"{_esc(option.text)}</label>"
             "</div>"
         )
     return f'<div class="nmdq-options">{"".join(rows)}</div>'
@@ -92,7 +95,7 @@ def _numeric_controls(item: Item, dom: str) -> str:
 
 
 def key_html(item: Item, *, open_: bool = False) -> str:
-    """The answer and every explanation: a closed disclosure without JavaScript, the 'resolved' panel with it."""
+    """The answer and every explanation: shown closed without JavaScript, as the 'resolved' panel with it."""
     whys = ""
     if item.type != "numeric":
         rows = []
@@ -100,9 +103,10 @@ def key_html(item: Item, *, open_: bool = False) -> str:
             mark = "correct" if option.correct else "wrong"
             explanation = option.explanation.strip() or ("Correct." if option.correct else "")
             rows.append(
-                f'<li class="nmdq-why nmdq-why-{mark}" data-index="{index}" data-correct="{int(option.correct)}">'
+                f'<li class="nmdq-why nmdq-why-{mark}" data-index="{index}"'
+                f' data-correct="{int(option.correct)}">'
                 f'<span class="nmdq-letter">{LETTERS[index]}.</span> <span class="nmdq-why-option">'
-                f"{_esc(option.text)}</span> <span class=\"nmdq-why-mark\">({mark})</span>: "
+                f'{_esc(option.text)}</span> <span class="nmdq-why-mark">({mark})</span>: '
                 f'<span class="nmdq-why-text">{_esc(explanation)}</span></li>'
             )
         whys = f'<ul class="nmdq-whys">{"".join(rows)}</ul>'
@@ -142,7 +146,8 @@ def _case(case: Case, case_number: int, first_item_number: int, prefix: str) -> 
         dom = f"{prefix}-q{first_item_number + offset}"
         followup = paragraphs_html(item.followup, "nmdq-followup") if item.followup.strip() else ""
         stages.append(
-            f'<div class="nmdq-stage" data-stage="{offset}">{followup}{_item(item, first_item_number + offset, dom)}</div>'
+            f'<div class="nmdq-stage" data-stage="{offset}">{followup}'
+            f"{_item(item, first_item_number + offset, dom)}</div>"
         )
     steps = len(case.items)
     step_note = f" ({steps} questions, revealed one after another)" if steps > 1 else ""
@@ -150,10 +155,11 @@ def _case(case: Case, case_number: int, first_item_number: int, prefix: str) -> 
         f'<section class="nmdq-case" id="{prefix}-c{case_number}" data-case="{_esc(case.id)}"'
         f' aria-labelledby="{prefix}-c{case_number}-title">'
         f'<div class="nmdq-case-title" id="{prefix}-c{case_number}-title" role="heading" aria-level="3">'
-        f"Case {case_number}: {_esc(case.title)}<span class=\"nmdq-steps\">{_esc(step_note)}</span></div>"
+        f'Case {case_number}: {_esc(case.title)}<span class="nmdq-steps">{_esc(step_note)}</span></div>'
         f'<div class="nmdq-vignette">{paragraphs_html(case.vignette, "nmdq-vignette-p")}</div>'
         f"{''.join(stages)}"
-        '<div class="nmdq-case-actions"><button type="button" class="nmdq-btn nmdq-restart">Restart this case</button>'
+        '<div class="nmdq-case-actions">'
+        '<button type="button" class="nmdq-btn nmdq-restart">Restart this case</button>'
         "</div></section>"
     )
 
@@ -173,7 +179,8 @@ def render_quiz_html(quiz: Quiz, *, dom_prefix: str | None = None) -> str:
     description = paragraphs_html(quiz.description, "nmdq-description") if quiz.description.strip() else ""
     init = (
         "(function(){var s=document.currentScript;"
-        f'var r=(s&&s.parentNode&&s.parentNode.id==="{prefix}")?s.parentNode:document.getElementById("{prefix}");'
+        f'var r=(s&&s.parentNode&&s.parentNode.id==="{prefix}")?s.parentNode:'
+        f'document.getElementById("{prefix}");'
         "if(window.NMDQuiz&&r){window.NMDQuiz.init(r);}})();"
     )
     return (
@@ -189,7 +196,7 @@ def render_quiz_html(quiz: Quiz, *, dom_prefix: str | None = None) -> str:
 
 
 def quiz_html(quiz_id: str) -> str:
-    """Self-contained HTML+JS for ``data/quizzes/<quiz_id>.yaml``: works in the static book and in JupyterLab."""
+    """Self-contained HTML+JS for ``data/quizzes/<quiz_id>.yaml``, for the static book and JupyterLab."""
     return render_quiz_html(load_quiz(quiz_id))
 
 

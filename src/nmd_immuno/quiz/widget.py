@@ -15,9 +15,9 @@ import ipywidgets as widgets
 from nmd_immuno.quiz.answers import Feedback, QuizResponseError, check_response
 from nmd_immuno.quiz.loader import load_quiz
 from nmd_immuno.quiz.schema import LETTERS, Case, Item, Quiz
-from nmd_immuno.quiz.static_html import NOTICE, static_asset, paragraphs_html, key_html
+from nmd_immuno.quiz.static_html import NOTICE, key_html, paragraphs_html, static_asset
 
-_HIDDEN = "none"
+HIDDEN = "none"
 
 
 def feedback_html(feedback: Feedback) -> str:
@@ -49,7 +49,9 @@ class ItemView(widgets.VBox):
         self.resolved = False
         self._on_resolved = on_resolved
         stem = html.escape(" ".join(item.stem.split()))
-        header = widgets.HTML(f'<div class="nmdq-stem"><span class="nmdq-qnum">Question {number}.</span> {stem}</div>')
+        header = widgets.HTML(
+            f'<div class="nmdq-stem"><span class="nmdq-qnum">Question {number}.</span> {stem}</div>'
+        )
         parts: list[widgets.Widget] = [header]
         self.checkboxes: list[widgets.Checkbox] = []
         if item.type != "numeric":
@@ -57,7 +59,11 @@ class ItemView(widgets.VBox):
                 f'<li><span class="nmdq-letter">{LETTERS[i]}.</span> {html.escape(o.text)}</li>'
                 for i, o in enumerate(item.options)
             )
-            parts.append(widgets.HTML(f'<ul class="nmdq-options" style="list-style:none;padding-left:0.5em">{listing}</ul>'))
+            parts.append(
+                widgets.HTML(
+                    f'<ul class="nmdq-options" style="list-style:none;padding-left:0.5em">{listing}</ul>'
+                )
+            )
         if item.type == "single":
             self.control: widgets.Widget = widgets.RadioButtons(
                 options=[(LETTERS[i], i) for i in range(len(item.options))],
@@ -67,25 +73,36 @@ class ItemView(widgets.VBox):
             )
         elif item.type == "multiple":
             self.checkboxes = [
-                widgets.Checkbox(value=False, description=LETTERS[i], indent=False, layout=widgets.Layout(width="auto"))
+                widgets.Checkbox(
+                    value=False, description=LETTERS[i], indent=False, layout=widgets.Layout(width="auto")
+                )
                 for i in range(len(item.options))
             ]
             self.control = widgets.HBox([widgets.Label("Answers:"), *self.checkboxes])
         else:
-            self.control = widgets.FloatText(value=0.0, description=f"Answer ({item.unit}):",
-                                             style={"description_width": "initial"})
+            self.control = widgets.FloatText(
+                value=0.0, description=f"Answer ({item.unit}):", style={"description_width": "initial"}
+            )
         parts.append(self.control)
         self.check_button = widgets.Button(description="Check answer", button_style="primary")
-        self.reveal_button = widgets.Button(description="Show answer", layout=widgets.Layout(display=_HIDDEN))
-        self.retry_button = widgets.Button(description="Try again", layout=widgets.Layout(display=_HIDDEN))
+        self.reveal_button = widgets.Button(description="Show answer", layout=widgets.Layout(display=HIDDEN))
+        self.retry_button = widgets.Button(description="Try again", layout=widgets.Layout(display=HIDDEN))
         self.check_button.on_click(lambda _: self.check())
         self.reveal_button.on_click(lambda _: self.resolve(by_correct_answer=False))
         self.retry_button.on_click(lambda _: self.reset())
         self.feedback = widgets.HTML("")
-        self.key = widgets.HTML(key_html(item, open_=True), layout=widgets.Layout(display=_HIDDEN))
-        parts += [widgets.HBox([self.check_button, self.reveal_button, self.retry_button]), self.feedback, self.key]
-        super().__init__(parts, layout=widgets.Layout(border="1px solid rgba(128,128,128,0.45)", padding="0.4em",
-                                                      margin="0.4em 0"))
+        self.key = widgets.HTML(key_html(item, open_=True), layout=widgets.Layout(display=HIDDEN))
+        parts += [
+            widgets.HBox([self.check_button, self.reveal_button, self.retry_button]),
+            self.feedback,
+            self.key,
+        ]
+        super().__init__(
+            parts,
+            layout=widgets.Layout(
+                border="1px solid rgba(128,128,128,0.45)", padding="0.4em", margin="0.4em 0"
+            ),
+        )
 
     def response(self) -> object:
         """What the learner has entered, in the form ``check_response`` takes."""
@@ -94,7 +111,7 @@ class ItemView(widgets.VBox):
         return self.control.value  # type: ignore[attr-defined]
 
     def check(self) -> Feedback | None:
-        """Check the current response and show the verdict; returns it (None when nothing checkable was given)."""
+        """Check the response and show the verdict; returns it (None when nothing checkable was given)."""
         try:
             result = check_response(self.item, self.response())
         except QuizResponseError as error:
@@ -111,7 +128,7 @@ class ItemView(widgets.VBox):
     def resolve(self, *, by_correct_answer: bool) -> None:
         """Show the key (answer, every explanation, references) and let the case continue."""
         self.key.layout.display = None
-        self.reveal_button.layout.display = _HIDDEN
+        self.reveal_button.layout.display = HIDDEN
         self.retry_button.layout.display = None
         first = not self.resolved
         self.resolved = True
@@ -130,9 +147,9 @@ class ItemView(widgets.VBox):
         else:
             self.control.value = 0.0  # type: ignore[attr-defined]
         self.feedback.value = ""
-        self.key.layout.display = _HIDDEN
-        self.reveal_button.layout.display = _HIDDEN
-        self.retry_button.layout.display = _HIDDEN
+        self.key.layout.display = HIDDEN
+        self.reveal_button.layout.display = HIDDEN
+        self.retry_button.layout.display = HIDDEN
         self.resolved = False
 
 
@@ -145,9 +162,13 @@ class CaseView(widgets.VBox):
         self.items: list[ItemView] = []
         for offset, item in enumerate(case.items):
             view = ItemView(item, first_number + offset, self._revealer(offset + 1))
-            followup = widgets.HTML(paragraphs_html(item.followup, "nmdq-followup")) if item.followup.strip() else None
+            followup = (
+                widgets.HTML(paragraphs_html(item.followup, "nmdq-followup"))
+                if item.followup.strip()
+                else None
+            )
             stage = widgets.VBox([w for w in (followup, view) if w is not None])
-            stage.layout.display = None if offset == 0 else _HIDDEN
+            stage.layout.display = None if offset == 0 else HIDDEN
             self.stages.append(stage)
             self.items.append(view)
         title = html.escape(f"Case {case_number}: {case.title}")
@@ -161,7 +182,7 @@ class CaseView(widgets.VBox):
 
     def _revealer(self, index: int) -> Callable[[], bool]:
         def reveal() -> bool:
-            if index < len(self.stages) and self.stages[index].layout.display == _HIDDEN:
+            if index < len(self.stages) and self.stages[index].layout.display == HIDDEN:
                 self.stages[index].layout.display = None
                 return True
             return False
@@ -172,7 +193,7 @@ class CaseView(widgets.VBox):
         for view in self.items:
             view.reset()
         for offset, stage in enumerate(self.stages):
-            stage.layout.display = None if offset == 0 else _HIDDEN
+            stage.layout.display = None if offset == 0 else HIDDEN
 
 
 class QuizWidget(widgets.VBox):
@@ -192,6 +213,7 @@ class QuizWidget(widgets.VBox):
             f'<p class="nmdq-notice">{html.escape(NOTICE)}</p>'
         )
         super().__init__([header, *self.cases])
+        self.add_class("nmdq")  # scopes quiz.css (colours, spacing) to this widget
 
 
 def quiz_widget(quiz_id: str) -> QuizWidget:

@@ -76,7 +76,7 @@ def rng_for(seed: int, stream: str) -> np.random.Generator:
 
 
 def effect_fraction(months_since_start: np.ndarray | float, onset: float, peak: float) -> np.ndarray:
-    """Fraction of a therapy's full effect reached: 0 up to the onset delay, 1 from the peak, linear between."""
+    """Fraction of a therapy's full effect: 0 up to the onset delay, 1 from the peak, linear in between."""
     tau = np.asarray(months_since_start, dtype=float)
     if peak > onset:
         return np.clip((tau - onset) / (peak - onset), 0.0, 1.0)
@@ -145,19 +145,22 @@ def simulate_arrays(
     months_axis = np.arange(horizon + 1, dtype=float)
 
     latent, observed = _sample_baseline(rng_for(seed, "baseline"), population, score_spec, n)
-    noise = rng_for(seed, "noise").normal(0.0, population.visit_noise_sd.value, (n, horizon + 1))
+    # Internally month-major (months + 1, patients): each month's update reads and writes contiguous memory.
+    noise = rng_for(seed, "noise").normal(0.0, population.visit_noise_sd.value, (horizon + 1, n))
     placebo = rng_for(seed, "placebo").normal(
         population.placebo_effect.value, population.placebo_effect.spread, n
     )
     placebo_peak = population.placebo_peak_months.value
-    placebo_curve = np.minimum(months_axis / placebo_peak, 1.0) if placebo_peak > 0 else (months_axis > 0) * 1.0
-    exacerbation_u = rng_for(seed, "exacerbation").random((n, horizon + 1))
-    rescue_u = rng_for(seed, "rescue").random((n, horizon + 1))
+    placebo_curve = (
+        np.minimum(months_axis / placebo_peak, 1.0) if placebo_peak > 0 else (months_axis > 0) * 1.0
+    )
+    exacerbation_u = rng_for(seed, "exacerbation").random((horizon + 1, n))
+    rescue_u = rng_for(seed, "rescue").random((horizon + 1, n))
 
     # Therapies with a fixed start month: their whole effect matrix is computed at once.
-    scheduled_effect = np.zeros((n, horizon + 1))
+    scheduled_effect = np.zeros((horizon + 1, n))
     log_hazard_ratio = np.zeros(horizon + 1)  # the same for every patient: it depends on time since start
-    relapse = np.zeros((n, horizon + 1), dtype=bool)
+    relapse = np.zeros((horizon + 1, n), dtype=bool)
     steroid_start_month: int | None = None
     for entry in strategy.therapies:
         therapy = params.therapy_for(entry)
@@ -165,17 +168,17 @@ def simulate_arrays(
         onset, peak = therapy.onset_months.value, therapy.peak_months.value
         fraction = effect_fraction(months_axis - entry.start_month, onset, peak)
         loss_month = entry.start_month + math.ceil(onset) + draws.months_to_loss
-        active = months_axis[None, :] < loss_month[:, None]
+        active = months_axis[:, None] < loss_month[None, :]
         gain = np.where(draws.responder, draws.effect, 0.0)
-        scheduled_effect += gain[:, None] * fraction[None, :] * active
-        relapse |= draws.responder[:, None] & (months_axis[None, :] == loss_month[:, None])
+        scheduled_effect += fraction[:, None] * gain[None, :] * active
+        relapse |= draws.responder[None, :] & (months_axis[:, None] == loss_month[None, :])
         log_hazard_ratio += fraction * math.log(therapy.exacerbation_hazard_ratio.value)
         if entry.therapy == "corticosteroids":
             steroid_start_month = entry.start_month
 
     # Azathioprine added during follow-up (start month decided month by month).
     addon = strategy.azathioprine_addon and "azathioprine" not in {e.therapy for e in strategy.therapies}
-    azathioprine = np.zeros((n, horizon + 1), dtype=bool)
+    azathioprine = np.zeros((horizon + 1, n), dtype=bool)
     if addon:
         aza = params.therapies["azathioprine"]
         aza_draws = _draw_therapy(seed, "azathioprine", aza, n)
@@ -183,35 +186,36 @@ def simulate_arrays(
         aza_onset, aza_peak = aza.onset_months.value, aza.peak_months.value
         aza_log_hr = math.log(aza.exacerbation_hazard_ratio.value)
         aza_start = np.full(n, np.inf)
-        addon_u = rng_for(seed, "azathioprine_addon").random((n, horizon + 1))
+        addon_u = rng_for(seed, "azathioprine_addon").random((horizon + 1, n))
         addon_p = population.azathioprine_addon_probability_per_month.value
         addon_earliest = population.azathioprine_addon_earliest_month.value
     elif any(e.therapy == "azathioprine" for e in strategy.therapies):
         start = next(e.start_month for e in strategy.therapies if e.therapy == "azathioprine")
-        azathioprine[:, start:] = True
+        azathioprine[start:, :] = True
 
     # Prednisone dosing and early worsening.
-    dose = np.zeros((n, horizon + 1))
-    early_worsening = np.zeros((n, horizon + 1), dtype=bool)
+    dose = np.zeros((horizon + 1, n))
+    early_worsening = np.zeros((horizon + 1, n), dtype=bool)
     early_points = np.zeros(n)
     if steroid_start_month is not None:
         start_params: SteroidStart = params.steroid_starts[steroid_start or strategy.steroid_start or ""]
         rng = rng_for(seed, "steroid_start")
         first_dose = np.clip(
-            rng.normal(start_params.start_mg.value, start_params.start_mg.spread, n), 0.0,
+            rng.normal(start_params.start_mg.value, start_params.start_mg.spread, n),
+            0.0,
             max(policy.ceiling_mg.value, start_params.start_mg.value),
         )
         worsens = rng.random(n) < start_params.early_worsening_probability.value
         if steroid_start_month < horizon:
-            early_worsening[:, steroid_start_month + 1] = worsens
+            early_worsening[steroid_start_month + 1] = worsens
         early_points = np.where(worsens, policy.early_worsening_points.value, 0.0)
-        dose[:, steroid_start_month] = first_dose
+        dose[steroid_start_month] = first_dose
     ceiling, floor = policy.ceiling_mg.value, policy.floor_mg.value
     escalation, taper = policy.escalation_mg_per_month.value, policy.taper_fraction_per_month.value
 
-    score = np.empty((n, horizon + 1), dtype=np.int8)
-    score[:, 0] = observed
-    crisis = np.zeros((n, horizon + 1), dtype=bool)
+    score = np.empty((horizon + 1, n), dtype=np.int8)
+    score[0] = observed
+    crisis = np.zeros((horizon + 1, n), dtype=bool)
     bump = np.zeros(n)
     goal = population.goal_score.value
     base_hazard = population.exacerbation_hazard_per_month.value
@@ -227,40 +231,47 @@ def simulate_arrays(
             fraction = effect_fraction(since, aza_onset, aza_peak)
             aza_loss = aza_start + math.ceil(aza_onset) + aza_draws.months_to_loss
             aza_effect = aza_gain * fraction * (t < aza_loss)
-            relapse[:, t] |= aza_draws.responder & (aza_loss == t)
+            relapse[t] |= aza_draws.responder & (aza_loss == t)
             log_hr = log_hr + fraction * aza_log_hr
         hazard = base_hazard * np.exp(log_hr)
-        event = exacerbation_u[:, t] < -np.expm1(-hazard)
-        crisis[:, t] = event
-        bump = np.where(rescue_u[:, t] < recovery, 0.0, 0.5 * bump) + surge * event
-        level = latent - placebo * placebo_curve[t] - scheduled_effect[:, t] - aza_effect + bump + noise[:, t]
+        event = exacerbation_u[t] < -np.expm1(-hazard)
+        crisis[t] = event
+        bump = np.where(rescue_u[t] < recovery, 0.0, 0.5 * bump) + surge * event
+        level = latent - placebo * placebo_curve[t] - scheduled_effect[t] - aza_effect + bump + noise[t]
         if steroid_start_month is not None and t == steroid_start_month + 1:
             level = level + early_points
         current = np.clip(np.rint(level), lowest, highest)
-        score[:, t] = current
+        score[t] = current
         above_goal = current > goal
         if steroid_start_month is not None and t > steroid_start_month:
-            previous = dose[:, t - 1]
-            dose[:, t] = np.where(
+            previous = dose[t - 1]
+            dose[t] = np.where(
                 above_goal,
                 np.maximum(previous, np.minimum(ceiling, previous + escalation)),
                 np.maximum(np.minimum(previous, floor), previous * (1.0 - taper)),
             )
         if addon:
+            # A steroid-sparing agent is added when prednisone fails to bring the patient to goal: above goal
+            # at two visits in a row (a single bad visit is not a failure of treatment).
             starts = (
-                above_goal & np.isinf(aza_start) & (t >= addon_earliest) & (addon_u[:, t] < addon_p)
+                above_goal
+                & (score[t - 1] > goal)
+                & np.isinf(aza_start)
+                & (t >= addon_earliest)
+                & (addon_u[t] < addon_p)
             )
             aza_start = np.where(starts, float(t), aza_start)
-            azathioprine[:, t] = np.isfinite(aza_start)
+            azathioprine[t] = np.isfinite(aza_start)
 
-    cumulative = np.zeros((n, horizon + 1))
-    cumulative[:, 1:] = np.cumsum(dose[:, :-1] * DAYS_PER_MONTH, axis=1)
+    cumulative = np.zeros((horizon + 1, n))
+    np.cumsum(dose[:-1] * DAYS_PER_MONTH, axis=0, out=cumulative[1:])
+    # Returned patient-major (patients, months + 1) as transposed views: no copy until a DataFrame is built.
     return CohortArrays(
-        score=score,
-        prednisone_mg=dose,
-        cumulative_prednisone_mg=cumulative,
-        early_worsening=early_worsening,
-        crisis=crisis,
-        relapse=relapse,
-        azathioprine=azathioprine,
+        score=score.T,
+        prednisone_mg=dose.T,
+        cumulative_prednisone_mg=cumulative.T,
+        early_worsening=early_worsening.T,
+        crisis=crisis.T,
+        relapse=relapse.T,
+        azathioprine=azathioprine.T,
     )

@@ -125,12 +125,14 @@ class SteroidPolicy(BaseModel):
     @model_validator(mode="after")
     def _floor_below_ceiling(self) -> SteroidPolicy:
         if self.floor_mg.value > self.ceiling_mg.value:
-            raise ValueError(f"floor_mg ({self.floor_mg.value}) is above ceiling_mg ({self.ceiling_mg.value})")
+            raise ValueError(
+                f"floor_mg ({self.floor_mg.value}) is above ceiling_mg ({self.ceiling_mg.value})"
+            )
         return self
 
 
 class SteroidStart(BaseModel):
-    """A way of starting prednisone: the first daily dose and the risk of early (steroid-induced) worsening."""
+    """A way of starting prednisone: first daily dose and the risk of early (steroid-induced) worsening."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -140,7 +142,11 @@ class SteroidStart(BaseModel):
 
 
 THERAPY_PARAMETERS = (
-    "response_probability", "effect", "onset_months", "peak_months", "loss_of_response_per_month",
+    "response_probability",
+    "effect",
+    "onset_months",
+    "peak_months",
+    "loss_of_response_per_month",
     "exacerbation_hazard_ratio",
 )
 
@@ -167,7 +173,7 @@ class TherapyParams(BaseModel):
 
 
 class StrategyTherapy(BaseModel):
-    """A therapy within a strategy, its start month and (optionally) parameters that differ in this setting."""
+    """A therapy within a strategy, its start month and any parameters that differ in this setting."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -230,9 +236,13 @@ class TrialOutcome(BaseModel):
     @model_validator(mode="after")
     def _metric_needs(self) -> TrialOutcome:
         if self.metric == "worst_rank_difference" and self.effect != "between_arm":
-            raise ValueError("metric worst_rank_difference is a between-arm statistic: effect must be 'between_arm'")
+            raise ValueError(
+                "metric worst_rank_difference is a between-arm statistic: effect must be 'between_arm'"
+            )
         if self.effect == "between_arm" and self.metric != "worst_rank_difference":
-            raise ValueError(f"effect 'between_arm' is only defined for worst_rank_difference, not {self.metric!r}")
+            raise ValueError(
+                f"effect 'between_arm' is only defined for worst_rank_difference, not {self.metric!r}"
+            )
         if self.metric == "sustained_responder_fraction" and self.from_month is None:
             raise ValueError("metric sustained_responder_fraction needs from_month")
         if self.from_month is not None and self.from_month > self.at_month:
@@ -240,7 +250,9 @@ class TrialOutcome(BaseModel):
         if self.metric == "minimal_manifestations_low_steroid" and (
             self.score_max is None or self.prednisone_max_mg is None
         ):
-            raise ValueError("metric minimal_manifestations_low_steroid needs score_max and prednisone_max_mg")
+            raise ValueError(
+                "metric minimal_manifestations_low_steroid needs score_max and prednisone_max_mg"
+            )
         return self
 
 
@@ -266,7 +278,9 @@ class TrialMapping(BaseModel):
             raise ValueError(f"arm names repeat: {names}")
         for outcome in self.outcomes:
             if outcome.at_month > self.months:
-                raise ValueError(f"outcome {outcome.outcome!r}: at_month {outcome.at_month} is after months {self.months}")
+                raise ValueError(
+                    f"outcome {outcome.outcome!r}: at_month {outcome.at_month} is after months {self.months}"
+                )
         return self
 
 
@@ -277,7 +291,9 @@ class Replication(BaseModel):
     note: str | None = None
 
 
-def _check_override_keys(overrides: dict[str, Param], allowed: tuple[str, ...] | list[str], where: str) -> None:
+def _check_override_keys(
+    overrides: dict[str, Param], allowed: tuple[str, ...] | list[str], where: str
+) -> None:
     unknown = sorted(set(overrides) - set(allowed))
     if unknown:
         raise ValueError(f"{where}: unknown parameter(s) {unknown}; allowed: {', '.join(allowed)}")
@@ -312,7 +328,9 @@ class SimulationParams(BaseModel):
                         f"strategies.{name}: therapy {entry.therapy!r} has no parameters; "
                         f"known: {', '.join(sorted(self.therapies))}"
                     )
-                _check_override_keys(entry.overrides, THERAPY_PARAMETERS, f"strategies.{name}.{entry.therapy}.overrides")
+                _check_override_keys(
+                    entry.overrides, THERAPY_PARAMETERS, f"strategies.{name}.{entry.therapy}.overrides"
+                )
                 try:
                     self.therapy_for(entry)
                 except ValueError as exc:
@@ -326,16 +344,24 @@ class SimulationParams(BaseModel):
                     f"{sorted(self.steroid_starts)} when corticosteroids are given"
                 )
             if not steroids and strategy.steroid_start is not None:
-                raise ValueError(f"strategies.{name}: steroid_start given but corticosteroids are not in the strategy")
+                raise ValueError(
+                    f"strategies.{name}: steroid_start given but corticosteroids are not in the strategy"
+                )
             if strategy.azathioprine_addon and "azathioprine" not in self.therapies:
                 raise ValueError(f"strategies.{name}: azathioprine_addon needs azathioprine parameters")
         for trial_id, trial in self.trials.items():
             for arm in trial.arms:
                 if arm.strategy not in self.strategies:
-                    raise ValueError(f"trials.{trial_id}: arm {arm.arm!r} uses unknown strategy {arm.strategy!r}")
+                    raise ValueError(
+                        f"trials.{trial_id}: arm {arm.arm!r} uses unknown strategy {arm.strategy!r}"
+                    )
                 if arm.steroid_start is not None and arm.steroid_start not in self.steroid_starts:
-                    raise ValueError(f"trials.{trial_id}: arm {arm.arm!r} has unknown steroid_start {arm.steroid_start!r}")
-            _check_override_keys(trial.population, list(Population.model_fields), f"trials.{trial_id}.population")
+                    raise ValueError(
+                        f"trials.{trial_id}: arm {arm.arm!r} has unknown steroid_start {arm.steroid_start!r}"
+                    )
+            _check_override_keys(
+                trial.population, list(Population.model_fields), f"trials.{trial_id}.population"
+            )
             _check_override_keys(
                 trial.steroid_policy, list(SteroidPolicy.model_fields), f"trials.{trial_id}.steroid_policy"
             )
@@ -353,7 +379,10 @@ class SimulationParams(BaseModel):
         """The default population, or the population of a trial (its overrides applied and re-validated)."""
         if trial_id is None or not self.trials[trial_id].population:
             return self.population
-        merged = {**self.population.model_dump(), **{k: v.model_dump() for k, v in self.trials[trial_id].population.items()}}
+        merged = {
+            **self.population.model_dump(),
+            **{k: v.model_dump() for k, v in self.trials[trial_id].population.items()},
+        }
         return Population.model_validate(merged)
 
     def steroid_policy_for(self, trial_id: str | None = None) -> SteroidPolicy:
@@ -394,13 +423,16 @@ def _check_trials_exist(params: SimulationParams, file: str) -> None:
         for arm in trial.arms:
             if arm.arm not in arms:
                 raise DataError(
-                    file, f"key trials.{trial_id}.arms", f"arm {arm.arm!r} is not in data/trials.csv (arms: {sorted(arms)})"
+                    file,
+                    f"key trials.{trial_id}.arms",
+                    f"arm {arm.arm!r} is not in data/trials.csv (arms: {sorted(arms)})",
                 )
         for index, outcome in enumerate(trial.outcomes):
             matching = [row for row in mine if row.outcome == outcome.outcome and row.value is not None]
             if not matching:
                 raise DataError(
-                    file, f"key trials.{trial_id}.outcomes[{index}]",
+                    file,
+                    f"key trials.{trial_id}.outcomes[{index}]",
                     f"outcome {outcome.outcome!r} has no figure in data/trials.csv for this trial",
                 )
             if outcome.effect != "between_arm":
@@ -408,7 +440,8 @@ def _check_trials_exist(params: SimulationParams, file: str) -> None:
                 missing = [arm.arm for arm in trial.arms if arm.arm not in with_value]
                 if missing:
                     raise DataError(
-                        file, f"key trials.{trial_id}.outcomes[{index}]",
+                        file,
+                        f"key trials.{trial_id}.outcomes[{index}]",
                         f"outcome {outcome.outcome!r} has no published value for arm(s) {missing}",
                     )
 

@@ -31,9 +31,26 @@ from nmd_immuno.errors import DataError
 TRIALS_FILE = "trials.csv"
 
 COLUMNS: tuple[str, ...] = (
-    "trial_id", "disorder", "reference", "population", "design", "n_randomised", "arm", "arm_n",
-    "intervention", "outcome", "outcome_type", "timepoint", "events", "value", "ci_low", "ci_high",
-    "p_value", "primary", "status", "note",
+    "trial_id",
+    "disorder",
+    "reference",
+    "population",
+    "design",
+    "n_randomised",
+    "arm",
+    "arm_n",
+    "intervention",
+    "outcome",
+    "outcome_type",
+    "timepoint",
+    "events",
+    "value",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "primary",
+    "status",
+    "note",
 )
 
 OutcomeType = Literal["proportion", "mean_change", "mean", "hazard_ratio", "other"]
@@ -45,7 +62,7 @@ _P_VALUE = re.compile(r"^(<|>)?\s*(0(\.\d+)?|1(\.0+)?|\.\d+)$")
 
 
 class TrialRow(BaseModel):
-    """One published figure: a trial, an arm, an outcome and its value, with source and verification status."""
+    """One published figure: trial, arm, outcome and value, with its source and verification status."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -80,9 +97,13 @@ class TrialRow(BaseModel):
     @model_validator(mode="after")
     def _figures_are_consistent(self) -> TrialRow:
         if self.value is None and self.outcome_type != "other":
-            raise ValueError(f"value: required for outcome_type {self.outcome_type!r} (only 'other' may omit it)")
+            raise ValueError(
+                f"value: required for outcome_type {self.outcome_type!r} (only 'other' may omit it)"
+            )
         if self.value is None and not self.note and self.p_value is None:
-            raise ValueError("value: an 'other' row without a value needs a note or a p_value saying what was found")
+            raise ValueError(
+                "value: an 'other' row without a value needs a note or a p_value saying what was found"
+            )
         if self.outcome_type == "proportion" and self.value is not None and not 0.0 <= self.value <= 1.0:
             raise ValueError(f"value: a proportion is a fraction between 0 and 1 (given: {self.value})")
         if self.outcome_type == "hazard_ratio" and self.value is not None and self.value <= 0:
@@ -123,15 +144,18 @@ def _check_table(rows: list[TrialRow], file: str) -> None:
             for field in _TRIAL_LEVEL:
                 if getattr(row, field) != getattr(first_row, field):
                     raise DataError(
-                        file, f"row {number}, column '{field}'",
-                        f"{getattr(row, field)!r} differs from {getattr(first_row, field)!r} on row {first_number} "
-                        f"of the same trial {row.trial_id!r}",
+                        file,
+                        f"row {number}, column '{field}'",
+                        f"{getattr(row, field)!r} differs from {getattr(first_row, field)!r} "
+                        f"on row {first_number} of the same trial {row.trial_id!r}",
                     )
         else:
             first[row.trial_id] = (number, row)
         key = (row.trial_id, row.arm, row.outcome)
         if key in seen:
-            raise DataError(file, f"row {number}", f"duplicate trial/arm/outcome {key} (first on row {seen[key]})")
+            raise DataError(
+                file, f"row {number}", f"duplicate trial/arm/outcome {key} (first on row {seen[key]})"
+            )
         seen[key] = number
 
 

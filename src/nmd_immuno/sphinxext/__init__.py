@@ -1,13 +1,15 @@
 """Sphinx extension for the course's Jupyter Book (``_config.yml``, ``sphinx.extra_extensions``).
 
-Four jobs, each in its own module, so that the static book is correct and self-sufficient:
+Six jobs, each in its own module, so that the static book is correct and self-sufficient:
 
 - :mod:`.inputs_cache`: the execution cache is keyed by a hash of ``data/`` and ``src/`` (jupyter-cache only
   hashes a notebook's own code, so without this a page would keep showing results computed from stale data);
 - :mod:`.offline_assets`: the browser assets (require.js, the ipywidgets HTML manager, MathJax) come from the
   book itself, never from a CDN, and the vendored folder must exist before a build starts;
+- :mod:`.widget_math`: the ipywidgets HTML manager speaks the MathJax 2 API; a bridge lets it use MathJax 3;
 - :mod:`.substitutions`: MyST substitutions may use one another (the JupyterHub address inside the
   ``live_kernel_note`` box), expanded when the configuration is read;
+- :mod:`.bibstyle`: a bibliography style that prints titles as published (no forced sentence case);
 - :mod:`.console_clean`: the causes of console errors a default Jupyter Book 1 page raises are removed
   (sphinx-thebe's duplicate ``const`` declaration), so the browser test can demand zero console errors.
 """
@@ -18,13 +20,22 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from nmd_immuno.sphinxext import console_clean, inputs_cache, offline_assets, substitutions
+from nmd_immuno.sphinxext import (
+    bibstyle,
+    console_clean,
+    inputs_cache,
+    offline_assets,
+    substitutions,
+    widget_math,
+)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    """Register the configuration values and event handlers of the four parts."""
+    """Register the configuration values and event handlers of the six parts."""
     inputs_cache.setup(app)
     substitutions.setup(app)
     offline_assets.setup(app)
+    widget_math.setup(app)
+    bibstyle.setup(app)
     console_clean.setup(app)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -170,6 +170,9 @@
 
   Item.prototype.afterCheck = function (isCorrect) {
     this.retryButton.hidden = false;
+    if (this.resolved) {
+      this.mark();
+    }
     if (isCorrect) {
       this.resolve(true);
     } else if (!this.resolved) {
@@ -184,11 +187,7 @@
     this.key.open = true;
     this.revealButton.hidden = true;
     this.retryButton.hidden = false;
-    this.inputs.forEach(function (input) {
-      var row = input.parentNode;
-      row.classList.toggle("nmdq-is-correct", input.getAttribute("data-correct") === "1");
-      row.classList.toggle("nmdq-is-wrong", input.checked && input.getAttribute("data-correct") !== "1");
-    });
+    this.mark();
     if (!byCorrectAnswer && !this.resolved) {
       all(this.feedback, ".nmdq-hint").forEach(function (hint) { hint.remove(); });
       this.feedback.appendChild(element("p", "nmdq-note", "Answer shown below."));
@@ -198,6 +197,15 @@
     if (first && this.onResolved()) {
       this.feedback.appendChild(element("p", "nmdq-continue", "The case continues below."));
     }
+  };
+
+  Item.prototype.mark = function () {
+    // After the answer is known: outline the correct options and any wrong option currently chosen.
+    this.inputs.forEach(function (input) {
+      var row = input.parentNode;
+      row.classList.toggle("nmdq-is-correct", input.getAttribute("data-correct") === "1");
+      row.classList.toggle("nmdq-is-wrong", input.checked && input.getAttribute("data-correct") !== "1");
+    });
   };
 
   Item.prototype.reset = function (focus) {

@@ -1,13 +1,14 @@
 """The algorithm explorer: set a patient profile, see the pathway's answer at once.
 
-Only layout and wiring: the controls are built from ``data/patient_fields.yaml`` and the pathway's therapy ids,
-every change calls :func:`nmd_immuno.recommend`, and the result is shown with the package's own HTML and
+Only layout and wiring: the controls are built from ``data/patient_fields.yaml`` and the pathway's therapy
+ids, every change calls :func:`nmd_immuno.recommend`, and the result is shown with the package's own HTML and
 flowchart. Bad input shows the engine's message, never a traceback. Without graphviz's ``dot`` the path is
 shown as a text outline with an install hint.
 """
 
 from __future__ import annotations
 
+import copy
 import html
 from typing import Any
 
@@ -64,7 +65,10 @@ class AlgorithmExplorer(widgets.VBox):
             dropdown.add_class(f"nmd-history-{therapy}")
             self.history[therapy] = dropdown
         self.preset = widgets.Dropdown(
-            options=[("Choose a preset patient ...", None), *[(p.label, pid) for pid, p in self._presets.items()]],
+            options=[
+                ("Choose a preset patient ...", None),
+                *[(p.label, pid) for pid, p in self._presets.items()],
+            ],
             description="Preset",
             layout=widgets.Layout(width="34em"),
         )
@@ -78,8 +82,12 @@ class AlgorithmExplorer(widgets.VBox):
         self.chart = widgets.HTML(layout=widgets.Layout(overflow="auto", max_width="100%"))
         self.chart.add_class("nmd-chart")
         history_box = widgets.Accordion(
-            children=[widgets.GridBox(list(self.history.values()), layout=widgets.Layout(
-                grid_template_columns="repeat(auto-fill, minmax(24em, 1fr))"))],
+            children=[
+                widgets.GridBox(
+                    list(self.history.values()),
+                    layout=widgets.Layout(grid_template_columns="repeat(auto-fill, minmax(24em, 1fr))"),
+                )
+            ],
             titles=("Treatment history: what was tried and how it went",),
         )
         history_box.selected_index = 0
@@ -106,15 +114,20 @@ class AlgorithmExplorer(widgets.VBox):
 
     # ------------------------------------------------------------------------------------------ building
     def _control(self, name: str, spec: FieldSpec) -> widgets.ValueWidget:
-        common = {"description": spec.label + (f" ({spec.unit})" if spec.unit else ""),
-                  "style": {"description_width": "9em"}, "layout": widgets.Layout(width="19em")}
+        common = {
+            "description": spec.label + (f" ({spec.unit})" if spec.unit else ""),
+            "style": {"description_width": "9em"},
+            "layout": widgets.Layout(width="19em"),
+        }
         if spec.type == "choice":
             options = [(spec.label_of(v), v) for v in spec.values or []]
             if not spec.required:
                 options.insert(0, (NOT_RECORDED, None))
             control: widgets.ValueWidget = widgets.Dropdown(options=options, **common)
         elif spec.type == "bool":
-            control = widgets.Checkbox(indent=False, description=spec.label, layout=widgets.Layout(width="19em"))
+            control = widgets.Checkbox(
+                indent=False, description=spec.label, layout=widgets.Layout(width="19em")
+            )
         elif spec.required:
             control = widgets.FloatText(**common)
         else:
@@ -125,7 +138,7 @@ class AlgorithmExplorer(widgets.VBox):
     def _start_patient(self) -> dict[str, Any]:
         """The first preset, or a neutral profile for a disorder without presets."""
         if self._presets:
-            return dict(next(iter(self._presets.values())).patient)
+            return copy.deepcopy(next(iter(self._presets.values())).patient)
         patient: dict[str, Any] = {}
         for name, spec in self._specs.items():
             if spec.required and spec.type == "choice":
@@ -186,7 +199,7 @@ class AlgorithmExplorer(widgets.VBox):
 
     def _preset_chosen(self, change: dict[str, Any]) -> None:
         if change["new"] is not None:
-            self.apply(dict(self._presets[change["new"]].patient))
+            self.apply(copy.deepcopy(self._presets[change["new"]].patient))
 
     def update(self) -> None:
         """Recompute and redraw; any refusal is shown as the engine's message."""

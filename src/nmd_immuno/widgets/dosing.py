@@ -1,10 +1,12 @@
-"""The dose calculators as one ipywidgets Tab: layout and wiring only; every number comes from nmd_immuno.dosing.
+"""The dose calculators as one ipywidgets Tab: layout and wiring only; every number comes from
+nmd_immuno.dosing.
 
-Each tab is a :class:`CalculatorForm`: its controls feed one calculator through :func:`nmd_immuno.dosing.attempt`,
-and an HTML widget shows the result table, or the refusal message (never a traceback). The first result is
-computed when the form is built, so the saved widget state in the static book shows a real default case.
-Numeric inputs are plain text boxes rather than bounded sliders on purpose: typing 700 (pounds, not kg) or 40
-(percent, not a fraction) should show the calculator's refusal, which is part of the lesson.
+Each tab is a :class:`CalculatorForm`: its controls feed one calculator through
+:func:`nmd_immuno.dosing.attempt`, and an HTML widget shows the result table, or the refusal message (never
+a traceback). The first result is computed when the form is built, so the saved widget state in the static
+book shows a real default case. Numeric inputs are plain text boxes rather than bounded sliders on purpose:
+typing 700 (pounds, not kg) or 40 (percent, not a fraction) should show the calculator's refusal, which is
+part of the lesson.
 """
 
 from __future__ import annotations
@@ -52,7 +54,8 @@ def _tick(description: str, value: bool) -> widgets.Checkbox:
 
 
 class CalculatorForm(widgets.VBox):
-    """Controls + result for one calculator. ``controls`` maps keyword names to widgets; ``output`` is the result."""
+    """Controls + result for one calculator. ``controls`` maps keyword names to widgets; ``output`` is the
+    result."""
 
     def __init__(
         self,
@@ -67,7 +70,9 @@ class CalculatorForm(widgets.VBox):
         header = [widgets.HTML(f"<p>{intro}</p>")] if intro else []
         grid = widgets.GridBox(
             list(self.controls.values()),
-            layout=widgets.Layout(grid_template_columns="repeat(auto-fill, minmax(24em, 1fr))", grid_gap="4px 12px"),
+            layout=widgets.Layout(
+                grid_template_columns="repeat(auto-fill, minmax(24em, 1fr))", grid_gap="4px 12px"
+            ),
         )
         super().__init__([*header, grid, self.output])
         for control in self.controls.values():
@@ -85,16 +90,18 @@ class CalculatorForm(widgets.VBox):
 
 def ivig_form() -> CalculatorForm:
     presets = ivig_presets()
-    intervals = [("single course (induction or rescue)", None)] + [(f"every {n} weeks", n) for n in range(2, 9)]
+    intervals = [("single course (induction or rescue)", 0)] + [(f"every {n} weeks", n) for n in range(2, 9)]
     controls: dict[str, widgets.Widget] = {
-        "preset": _pick("Regimen", [(p["label"], key) for key, p in presets.items()] + [("custom", "custom")], "induction"),
+        "preset": _pick(
+            "Regimen", [(p["label"], key) for key, p in presets.items()] + [("custom", "custom")], "induction"
+        ),
         "weight_kg": _number("Weight (kg)", 70.0),
         "height_cm": _number("Height (cm)", 170.0),
         "sex": _pick("Sex", ["female", "male"], "female"),
         "age": _number("Age (years)", 50.0),
         "g_per_kg": _number("Dose (g/kg)", 2.0),
         "days": _whole("Over days", 5),
-        "interval_weeks": _pick("Repeat", intervals, None),
+        "interval_weeks": _pick("Repeat", intervals, 0),  # 0 = single course (None would mean "no selection")
         "weight_basis": _pick("Dosing weight", list(WEIGHT_BASES), "auto"),
         "vial_g": _number("Vial size (g)", 10.0),
         "risk_factors": widgets.SelectMultiple(
@@ -103,7 +110,7 @@ def ivig_form() -> CalculatorForm:
             rows=6,
             description="Risk factors",
             style=_STYLE,
-            layout=widgets.Layout(width="36em"),
+            layout=widgets.Layout(width="24em"),
         ),
     }
 
@@ -112,7 +119,7 @@ def ivig_form() -> CalculatorForm:
         if chosen:
             controls["g_per_kg"].value = chosen["g_per_kg"]
             controls["days"].value = chosen["days"]
-            controls["interval_weeks"].value = chosen["interval_weeks"]
+            controls["interval_weeks"].value = chosen["interval_weeks"] or 0
 
     controls["preset"].observe(apply_preset, names="value")
 
@@ -124,7 +131,7 @@ def ivig_form() -> CalculatorForm:
             v["sex"],
             g_per_kg=v["g_per_kg"],
             days=v["days"],
-            interval_weeks=v["interval_weeks"],
+            interval_weeks=v["interval_weeks"] or None,
             weight_basis=v["weight_basis"],
             vial_g=v["vial_g"],
             age=v["age"],
@@ -149,7 +156,9 @@ def prednisone_form() -> CalculatorForm:
     controls = {
         "weight_kg": _number("Weight (kg)", 70.0),
         "mg_per_kg": _number("mg/kg/day", 1.0),
-        "indication": _pick("Indication", [(label, key) for key, label in steroid_indications().items()], "myasthenia_gravis"),
+        "indication": _pick(
+            "Indication", [(label, key) for key, label in steroid_indications().items()], "myasthenia_gravis"
+        ),
         "start": _pick("Start", [("full dose", "full"), ("low, titrate up", "low")], "low"),
         "outpatient": _tick("Outpatient", True),
         "bulbar_or_respiratory": _tick("Bulbar or respiratory weakness", False),
@@ -169,7 +178,9 @@ def methylprednisolone_form() -> CalculatorForm:
 
 def rituximab_form() -> CalculatorForm:
     controls = {
-        "regimen": _pick("Regimen", [(label, key) for key, label in rituximab_regimens().items()], "375_mg_m2_weekly_x4"),
+        "regimen": _pick(
+            "Regimen", [(label, key) for key, label in rituximab_regimens().items()], "375_mg_m2_weekly_x4"
+        ),
         "height_cm": _number("Height (cm)", 170.0),
         "weight_kg": _number("Weight (kg)", 70.0),
         "hbv_screened": _tick("HBsAg and anti-HBc results available", True),
@@ -201,7 +212,8 @@ FORMS: dict[str, Callable[[], CalculatorForm]] = {
 
 
 def dose_calculators() -> widgets.Tab:
-    """All calculators in one Tab (IVIG, plasma exchange, corticosteroids, methylprednisolone, rituximab, azathioprine)."""
+    """All calculators in one Tab (IVIG, plasma exchange, corticosteroids, methylprednisolone, rituximab,
+    azathioprine)."""
     forms = [build() for build in FORMS.values()]
     tab = widgets.Tab(children=forms)
     tab.titles = tuple(FORMS)

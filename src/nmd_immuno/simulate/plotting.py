@@ -1,0 +1,65 @@
+"""Plot cohorts side by side: mean score with its interquartile band, and the responder fraction, by month."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from nmd_immuno.simulate.model import SimulationInputError
+
+
+def trajectory_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per month: mean score, 25th and 75th centiles, responder fraction (the numbers behind the plot)."""
+    column = frame.attrs.get("score_column", "mg_adl")
+    grouped = frame.groupby("month", sort=True)
+    return pd.DataFrame(
+        {
+            "mean": grouped[column].mean(),
+            "q25": grouped[column].quantile(0.25),
+            "q75": grouped[column].quantile(0.75),
+            "responders": grouped["responder"].mean(),
+        }
+    )
+
+
+def plot_comparison(cohorts: dict[str, pd.DataFrame]) -> Figure:
+    """Two panels: mean score with interquartile band per strategy; responder fraction over months.
+
+    A responder has improved by at least the meaningful change from baseline (2 MG-ADL points for MG).
+    Returns a matplotlib Figure (not attached to pyplot's global state, so nothing is shown twice).
+    """
+    if not isinstance(cohorts, dict) or not cohorts:
+        raise SimulationInputError("cohorts: give a non-empty dict of strategy name -> cohort DataFrame")
+    first = next(iter(cohorts.values()))
+    score_name = first.attrs.get("score_name", "MG-ADL")
+    score_max = first.attrs.get("score_max", 24)
+    improvement = first.attrs.get("responder_improvement", 2)
+    figure = Figure(figsize=(10, 4), layout="constrained")
+    left, right = figure.subplots(1, 2)
+    colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
+    for index, (name, frame) in enumerate(cohorts.items()):
+        table = trajectory_table(frame)
+        colour = colours[index % len(colours)]
+        label = frame.attrs.get("strategy_label", name)
+        months = table.index.to_numpy()
+        left.plot(months, table["mean"], color=colour, label=label, linewidth=2)
+        left.fill_between(months, table["q25"], table["q75"], color=colour, alpha=0.18, linewidth=0)
+        right.plot(months, 100 * table["responders"], color=colour, label=label, linewidth=2)
+    left.set_title(f"Mean {score_name} (band: interquartile range)")
+    left.set_xlabel("month")
+    left.set_ylabel(f"{score_name} (0-{score_max}, higher is worse)")
+    left.set_ylim(0, min(score_max, float(np.ceil(left.get_ylim()[1])) + 1))
+    right.set_title(f"Responders (improved by {improvement} or more points)")
+    right.set_xlabel("month")
+    right.set_ylabel("% of patients")
+    right.set_ylim(0, 100)
+    for axis in (left, right):
+        axis.grid(alpha=0.3)
+    right.legend(loc="lower right", fontsize="small")
+    n = len(first[first["month"] == 0])
+    figure.suptitle(
+        f"{n} virtual patients per strategy (teaching simulation, calibrated to published trials)",
+        fontsize="medium",
+    )
+    return figure

@@ -1,0 +1,69 @@
+"""The dose-calculator widget: default result at construction, recomputation, refusals as messages."""
+
+from __future__ import annotations
+
+import pytest
+
+from nmd_immuno.dosing import IvigDose, Refusal
+from nmd_immuno.widgets.dosing import CalculatorForm, dose_calculators
+
+
+@pytest.fixture(scope="module")
+def tab():
+    return dose_calculators()
+
+
+def _form(tab, title: str) -> CalculatorForm:
+    return tab.children[tab.titles.index(title)]
+
+
+def test_tabs_cover_the_required_calculators(tab) -> None:
+    for title in ("IVIG", "Plasma exchange", "Corticosteroids", "Rituximab"):
+        assert title in tab.titles
+    assert len(tab.titles) == len(tab.children)
+
+
+def test_every_tab_shows_a_real_result_at_construction(tab) -> None:
+    for form in tab.children:
+        assert not isinstance(form.result, Refusal), form.result
+        assert "not a prescription" in form.output.value
+        assert "<table" in form.output.value
+
+
+def test_changing_an_input_recomputes_the_result() -> None:
+    form = _form(dose_calculators(), "IVIG")
+    form.controls["weight_kg"].value = 80.0
+    assert isinstance(form.result, IvigDose) and form.result.actual_weight_kg == 80
+    assert f"{form.result.rounded_total_g:g}" in form.output.value
+
+
+def test_impossible_input_shows_the_refusal_message_not_a_traceback() -> None:
+    form = _form(dose_calculators(), "IVIG")
+    form.controls["weight_kg"].value = 700.0  # pounds typed as kilograms
+    assert isinstance(form.result, Refusal)
+    assert "weight_kg" in form.output.value and "350" in form.output.value
+    assert "Traceback" not in form.output.value
+    form.controls["weight_kg"].value = 70.0
+    assert isinstance(form.result, IvigDose)
+
+
+def test_safety_stop_is_shown_as_a_refusal() -> None:
+    form = _form(dose_calculators(), "Rituximab")
+    form.controls["hbv_screened"].value = False
+    assert isinstance(form.result, Refusal) and form.result.kind == "refused"
+    assert "Hepatitis B" in form.output.value
+
+
+def test_regimen_preset_fills_dose_days_and_interval() -> None:
+    form = _form(dose_calculators(), "IVIG")
+    form.controls["preset"].value = "cidp_maintenance_ice"
+    assert (form.result.g_per_kg, form.result.days, form.result.interval_weeks) == (1.0, 1, 3)
+    form.controls["preset"].value = "induction"
+    assert (form.result.g_per_kg, form.result.interval_weeks) == (2.0, None)
+
+
+def test_risk_factors_reach_the_calculator() -> None:
+    form = _form(dose_calculators(), "IVIG")
+    form.controls["risk_factors"].value = ("heart_failure",)
+    assert form.result.risk_factors == ["heart_failure"]
+    assert "Heart failure" in form.output.value
