@@ -90,7 +90,7 @@ def live_kernel_note(soup: BeautifulSoup, doc: str) -> BeautifulSoup:
 
 
 def graphviz_flowcharts(page_dir: Path, main: BeautifulSoup) -> list[str]:
-    """Graphviz drawings in the page: inline ``<svg>`` or SVG outputs (myst-nb writes those to image files)."""
+    """Graphviz drawings in the page: inline ``<svg>``, or SVG outputs (myst-nb writes them to files)."""
     found = [str(svg)[:80] for svg in main.find_all("svg") if svg.select_one("g.node")]
     for img in main.find_all("img", src=re.compile(r"\.svg$")):
         svg_file = (page_dir / img["src"]).resolve()

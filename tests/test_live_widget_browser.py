@@ -103,25 +103,25 @@ def test_choosing_musk_changes_the_offered_therapies(page: Any, voila_url: str) 
     page.wait_for_selector(".nmd-therapies li", timeout=RENDER_TIMEOUT_MS)
 
     page.select_option(".nmd-preset select", label="Refractory AChR+ MG after two agents, 55 years")
-    page.wait_for_selector('.nmd-therapies li[data-therapy="eculizumab"]', timeout=30_000)
+    page.wait_for_selector('.nmd-therapies li[data-therapy="eculizumab"]', timeout=60_000)
     achr = _offered(page)
     assert {"eculizumab", "efgartigimod"} <= achr and "rituximab" not in achr
-    page.wait_for_selector('.nmd-chart g[id="node-refractory_achr"].nmd-on-path', timeout=30_000)
+    page.wait_for_selector('.nmd-chart g[id="node-refractory_achr"].nmd-on-path', timeout=60_000)
 
     page.select_option(".nmd-field-antibody select", label="MuSK antibody positive")
-    page.wait_for_selector('.nmd-therapies li[data-therapy="rituximab"]', timeout=30_000)
+    page.wait_for_selector('.nmd-therapies li[data-therapy="rituximab"]', timeout=60_000)
     musk = _offered(page)
     assert "rituximab" in musk
     assert not musk & {"eculizumab", "ravulizumab", "zilucoplan", "thymectomy"}
     avoided = set(page.eval_on_selector_all(".nmd-avoid li", "items => items.map(i => i.dataset.therapy)"))
     assert {"eculizumab", "thymectomy"} <= avoided
     # The highlighted path in the flowchart followed the change (the chart arrives just after the list).
-    page.wait_for_selector('.nmd-chart g[id="node-refractory_musk"].nmd-on-path', timeout=30_000)
+    page.wait_for_selector('.nmd-chart g[id="node-refractory_musk"].nmd-on-path', timeout=60_000)
     assert page.locator('.nmd-chart g[id="node-refractory_achr"].nmd-on-path').count() == 0
 
     # An impossible combination shows the engine's message in the widget, not a traceback.
     page.select_option(".nmd-field-sex select", label="male")
     page.check(".nmd-field-pregnant input[type=checkbox]")
-    page.wait_for_selector(".nmd-message.nmd-error", timeout=30_000)
+    page.wait_for_selector(".nmd-message.nmd-error", timeout=60_000)
     message = page.inner_text(".nmd-message.nmd-error")
     assert "invalid combination" in message and "Traceback" not in page.content()

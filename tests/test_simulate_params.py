@@ -1,4 +1,4 @@
-"""data/simulation/myasthenia_gravis.yaml: its content, and refusals of malformed copies naming file, key, fault."""
+"""data/simulation/myasthenia_gravis.yaml: content; malformed copies refused naming file, key, fault."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import shutil
 
 import pytest
 import yaml
+from pydantic import BaseModel
 
 from nmd_immuno.content.bibliography import bibliography_keys
 from nmd_immuno.content.therapies import THERAPY_IDS
@@ -17,9 +18,18 @@ from nmd_immuno.simulate import trials as trials_module
 from nmd_immuno.simulate.params import Param, _walk_citations, load_simulation_params
 
 REQUIRED_STRATEGIES = (
-    "placebo", "standard_of_care", "prednisone_alone", "thymectomy_plus_prednisone", "efgartigimod", "eculizumab",
-    "ravulizumab", "zilucoplan", "rozanolixizumab", "nipocalimab", "rituximab_new_onset",
-)  # fmt: skip
+    "placebo",
+    "standard_of_care",
+    "prednisone_alone",
+    "thymectomy_plus_prednisone",
+    "efgartigimod",
+    "eculizumab",
+    "ravulizumab",
+    "zilucoplan",
+    "rozanolixizumab",
+    "nipocalimab",
+    "rituximab_new_onset",
+)
 FILE = "data/simulation/myasthenia_gravis.yaml"
 
 
@@ -45,7 +55,7 @@ def test_every_parameter_is_cited_and_says_what_it_was_calibrated_to(params):
     def walk(node, path=""):
         if isinstance(node, Param):
             yield path, node
-        elif hasattr(node, "model_fields"):
+        elif isinstance(node, BaseModel):
             for name in type(node).model_fields:
                 yield from walk(getattr(node, name), f"{path}.{name}")
         elif isinstance(node, dict):
@@ -84,10 +94,10 @@ def scratch(tmp_path, monkeypatch):
     (target / "simulation").mkdir(parents=True)
     for name in ("references.bib", "therapies.yaml", "trials.csv"):
         shutil.copy(data_dir() / name, target / name)
+    raw = yaml.safe_load((data_dir() / "simulation" / "myasthenia_gravis.yaml").read_text(encoding="utf-8"))
     monkeypatch.setenv("NMD_IMMUNO_DATA", str(target))
     params_module.clear_cache()
     trials_module.clear_cache()
-    raw = yaml.safe_load((data_dir() / "simulation" / "myasthenia_gravis.yaml").read_text(encoding="utf-8"))
     yield target, raw
     params_module.clear_cache()
     trials_module.clear_cache()
@@ -126,29 +136,59 @@ def _set(path: str, value):
 @pytest.mark.parametrize(
     ("path", "value", "key", "fault"),
     [
-        ("therapies.efgartigimod.response_probability.value", 1.5, "therapies.efgartigimod.response_probability",
-         "probability must be between 0 and 1"),
+        (
+            "therapies.efgartigimod.response_probability.value",
+            1.5,
+            "therapies.efgartigimod.response_probability",
+            "probability must be between 0 and 1",
+        ),
         ("therapies.thymectomy.onset_months.value", -1, "therapies.thymectomy.onset_months", "0 or more"),
         ("therapies.thymectomy.peak_months.value", 1, "therapies.thymectomy", "before onset_months"),
-        ("therapies.eculizumab.effect.references", ["nosuchkey2099"], "therapies.eculizumab.effect",
-         "not in data/references.bib"),
-        ("therapies.eculizumab.effect.references", [], "therapies.eculizumab.effect.references", "at least 1"),
-        ("therapies.eculizumab.effect.calibrated_to", KeyError, "therapies.eculizumab.effect.calibrated_to",
-         "Field required"),
-        ("population.exacerbation_hazard_per_month.value", 2, "population.exacerbation_hazard_per_month",
-         "probability"),
+        (
+            "therapies.eculizumab.effect.references",
+            ["nosuchkey2099"],
+            "therapies.eculizumab.effect",
+            "not in data/references.bib",
+        ),
+        (
+            "therapies.eculizumab.effect.references",
+            [],
+            "therapies.eculizumab.effect.references",
+            "at least 1",
+        ),
+        (
+            "therapies.eculizumab.effect.calibrated_to",
+            KeyError,
+            "therapies.eculizumab.effect.calibrated_to",
+            "Field required",
+        ),
+        (
+            "population.exacerbation_hazard_per_month.value",
+            2,
+            "population.exacerbation_hazard_per_month",
+            "probability",
+        ),
         ("population.baseline_score.sd", -1, "population.baseline_score.sd", "greater than or equal to 0"),
         ("therapies.aspirin", None, "therapies", "not a therapy id"),
-        ("strategies.placebo.therapies", [{"therapy": "cyclophosphamide"}], "strategies.placebo",
-         "has no parameters"),
+        (
+            "strategies.placebo.therapies",
+            [{"therapy": "cyclophosphamide"}],
+            "strategies.placebo",
+            "has no parameters",
+        ),
         ("strategies.prednisone_alone.steroid_start", None, "strategies.prednisone_alone", "steroid_start"),
         ("strategies.placebo.colour", "red", "strategies.placebo.colour", "Extra inputs"),
         ("trials.MGTX.arms.0.arm", "thymectomy alone", "trials.MGTX.arms", "not in data/trials.csv"),
-        ("trials.MGTX.outcomes.0.outcome", "mortality", "trials.MGTX.outcomes[0]", "no figure in data/trials.csv"),
+        (
+            "trials.MGTX.outcomes.0.outcome",
+            "mortality",
+            "trials.MGTX.outcomes[0]",
+            "no figure in data/trials.csv",
+        ),
         ("trials.RAISE.population.weather", None, "trials.RAISE.population", "unknown parameter"),
         ("trials.RAISE.outcomes.0.at_month", 9, "trials.RAISE", "after months"),
     ],
-)  # fmt: skip
+)
 def test_malformed_parameter_files_are_refused(scratch, path, value, key, fault):
     if path == "therapies.aspirin":
         raw_mutate = _set(path, scratch[1]["therapies"]["efgartigimod"])

@@ -15,7 +15,17 @@ from nmd_immuno.paths import data_dir
 from nmd_immuno.simulate import trials as trials_module
 from nmd_immuno.simulate.trials import COLUMNS, load_trials
 
-MG_TRIALS = ("MGTX", "ADAPT", "REGAIN", "CHAMPION-MG", "RAISE", "MycarinG", "Vivacity-MG3", "BeatMG", "RINOMAX")
+MG_TRIALS = (
+    "MGTX",
+    "ADAPT",
+    "REGAIN",
+    "CHAMPION-MG",
+    "RAISE",
+    "MycarinG",
+    "Vivacity-MG3",
+    "BeatMG",
+    "RINOMAX",
+)
 CIDP_TRIALS = ("ICE", "PATH", "ADHERE", "PREDICT", "IMC", "RMC")
 MYOSITIS_TRIALS = ("ProDERM", "RIM")
 
@@ -38,7 +48,8 @@ def test_columns_are_exactly_the_contract(table):
 
 def test_every_required_trial_is_listed_with_its_disorder(table):
     disorders = table.groupby("trial_id")["disorder"].first()
-    for trials, disorder in ((MG_TRIALS, "myasthenia_gravis"), (CIDP_TRIALS, "cidp"), (MYOSITIS_TRIALS, "myositis")):
+    expected = ((MG_TRIALS, "myasthenia_gravis"), (CIDP_TRIALS, "cidp"), (MYOSITIS_TRIALS, "myositis"))
+    for trials, disorder in expected:
         for trial in trials:
             assert disorders.get(trial) == disorder, trial
 
@@ -84,7 +95,7 @@ def test_brief_figures_are_present(table):
 
 
 def test_ice_risk_difference_row_matches_the_counts(table):
-    """The published difference (33.5 points) is what the counts give: the assignment's ARR comes out right."""
+    """The published difference (33.5 points) is what the counts give: an ARR computed from them is right."""
     ivig = _row(table, "ICE", "IVIG", "adjusted INCAT")
     placebo = _row(table, "ICE", "placebo", "adjusted INCAT")
     difference = _row(table, "ICE", "IVIG", "difference in responders")

@@ -38,6 +38,14 @@ def check_references(keys: Iterable[str], file: str, location: str) -> None:
             raise DataError(file, location, f"citation key {key!r} is not in data/{BIB_FILE}")
 
 
+def _plain(text: str) -> str:
+    """Strip BibTeX markup (braces, escaped ampersands, LaTeX umlauts) for plain-text display."""
+    for latex, char in (("\\&", "&"), ('{\\"a}', "ä"), ('{\\"o}', "ö"), ('{\\"u}', "ü"), ("{\\'e}", "é"),
+                        ("{\\.z}", "ż"), ("---", "—"), ("--", "-")):
+        text = text.replace(latex, char)
+    return text.replace("{", "").replace("}", "")
+
+
 def format_reference(key: str) -> str:
     """A short human-readable reference ('Wolfe GI et al. N Engl J Med 2016') for widgets and quizzes."""
     entry = _entries().get(key)
@@ -47,15 +55,16 @@ def format_reference(key: str) -> str:
     persons = entry.persons.get("author", [])  # type: ignore[attr-defined]
     if persons:
         first = persons[0]
-        last = " ".join(first.last_names).replace("{", "").replace("}", "")
+        last = _plain(" ".join(first.prelast_names + first.last_names))
         initials = "".join(name[0] for name in first.first_names + first.middle_names if name)
-        author = f"{last} {initials}".strip()
+        lineage = " ".join(first.lineage_names).rstrip(".")
+        author = " ".join(part for part in (last, initials, lineage) if part)
         if len(persons) > 1:
             author += " et al."
     else:
         author = ""
-    venue = fields.get("journal") or fields.get("howpublished") or ""
-    title = fields.get("title", "").replace("{", "").replace("}", "")
+    venue = _plain(fields.get("journal") or fields.get("howpublished") or "")
+    title = _plain(fields.get("title", ""))
     parts = [p.rstrip(".") for p in (author, title, venue, fields.get("year", "")) if p]
     text = ". ".join(parts)
     volume, pages = fields.get("volume"), fields.get("pages")

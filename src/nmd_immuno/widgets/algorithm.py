@@ -22,6 +22,9 @@ from nmd_immuno.flowchart import FlowchartUnavailable, flowchart_svg
 
 NOT_TRIED = "not tried"
 NOT_RECORDED = "not recorded"
+# ipywidgets shows a Dropdown whose value is None as an empty box, so "nothing" is an empty string here and
+# becomes "field left out" in ``patient()``.
+_NOTHING = ""
 
 
 def _message_html(text: str, kind: str = "error") -> str:
@@ -57,10 +60,10 @@ class AlgorithmExplorer(widgets.VBox):
         self.history: dict[str, widgets.Dropdown] = {}
         for therapy in therapy_ids:
             dropdown = widgets.Dropdown(
-                options=[(NOT_TRIED, None), *[(label, key) for key, label in outcomes.items()]],
+                options=[(NOT_TRIED, _NOTHING), *[(label, key) for key, label in outcomes.items()]],
                 description=therapy_label(therapy),
-                style={"description_width": "11em"},
-                layout=widgets.Layout(width="24em"),
+                style={"description_width": "12em"},
+                layout=widgets.Layout(width="31em"),
             )
             dropdown.add_class(f"nmd-history-{therapy}")
             self.history[therapy] = dropdown
@@ -85,7 +88,7 @@ class AlgorithmExplorer(widgets.VBox):
             children=[
                 widgets.GridBox(
                     list(self.history.values()),
-                    layout=widgets.Layout(grid_template_columns="repeat(auto-fill, minmax(24em, 1fr))"),
+                    layout=widgets.Layout(grid_template_columns="repeat(auto-fill, minmax(31em, 1fr))"),
                 )
             ],
             titles=("Treatment history: what was tried and how it went",),
@@ -93,7 +96,7 @@ class AlgorithmExplorer(widgets.VBox):
         history_box.selected_index = 0
         fields_box = widgets.GridBox(
             list(self.controls.values()),
-            layout=widgets.Layout(grid_template_columns="repeat(auto-fill, minmax(20em, 1fr))"),
+            layout=widgets.Layout(grid_template_columns="repeat(auto-fill, minmax(25em, 1fr))"),
         )
         self.children = [
             widgets.HTML(f"<h3>{html.escape(title)}: algorithm explorer</h3><p><em>{DISCLAIMER}</em></p>"),
@@ -117,16 +120,16 @@ class AlgorithmExplorer(widgets.VBox):
         common = {
             "description": spec.label + (f" ({spec.unit})" if spec.unit else ""),
             "style": {"description_width": "9em"},
-            "layout": widgets.Layout(width="19em"),
+            "layout": widgets.Layout(width="24em"),
         }
         if spec.type == "choice":
             options = [(spec.label_of(v), v) for v in spec.values or []]
             if not spec.required:
-                options.insert(0, (NOT_RECORDED, None))
+                options.insert(0, (NOT_RECORDED, _NOTHING))
             control: widgets.ValueWidget = widgets.Dropdown(options=options, **common)
         elif spec.type == "bool":
             control = widgets.Checkbox(
-                indent=False, description=spec.label, layout=widgets.Layout(width="19em")
+                indent=False, description=spec.label, layout=widgets.Layout(width="24em")
             )
         elif spec.required:
             control = widgets.FloatText(**common)
@@ -162,10 +165,10 @@ class AlgorithmExplorer(widgets.VBox):
                 elif spec.type == "number":
                     control.value = float(value) if value is not None else 0.0
                 else:
-                    control.value = value
+                    control.value = _NOTHING if value is None else value
             history = patient.get("history") or {}
             for therapy, dropdown in self.history.items():
-                dropdown.value = history.get(therapy)
+                dropdown.value = history.get(therapy, _NOTHING)
         finally:
             self._holding = False
         self.update()
@@ -183,10 +186,10 @@ class AlgorithmExplorer(widgets.VBox):
                     value = float(text)
                 except ValueError:
                     value = text  # the engine names the field and what is allowed
-            if value is None:
+            if value is None or (spec.type == "choice" and value == _NOTHING):
                 continue
             patient[name] = value
-        patient["history"] = {t: d.value for t, d in self.history.items() if d.value is not None}
+        patient["history"] = {t: d.value for t, d in self.history.items() if d.value != _NOTHING}
         return patient
 
     def _changed(self, _change: dict[str, Any]) -> None:
