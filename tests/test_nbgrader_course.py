@@ -23,8 +23,8 @@ from nmd_immuno.grading.leaks import assignment_secrets, find_leaks
 from nmd_immuno.grading.notebooks import cell_source, grade_id, is_test_cell, nbgrader_meta
 
 ASSIGNMENTS = gh.course_assignment_ids()
-WIDGET_CALL = re.compile(r"\b(interact|interactive|display)\s*\(|_widget\s*\(|widgets\.|"
-                         r"\b(dose_calculators|algorithm_explorer|cohort_simulator|quiz_widget)\s*\(")
+WIDGET_CALL = re.compile(r"\b(interact|interactive|interact_manual|dose_calculators|algorithm_explorer|"
+                         r"cohort_simulator|quiz_widget)\s*\(|\bwidgets\.\w+\(")
 
 
 def test_the_course_has_assignments() -> None:
@@ -51,10 +51,8 @@ def test_widget_cells_are_guarded_for_autograding(assignment: str) -> None:
     for path in sorted((gh.COURSE_SOURCE / assignment).glob("*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:
             src = cell_source(cell)
-            if cell.cell_type == "code" and WIDGET_CALL.search(src) and "display(" not in src.split("(")[0]:
-                uses_widget = re.search(r"widget|interact|_explorer|_calculators|_simulator", src)
-                if uses_widget:
-                    assert "NBGRADER_EXECUTION" in src, f"{path.name}: unguarded widget cell:\n{src[:300]}"
+            if cell.cell_type == "code" and WIDGET_CALL.search(src):
+                assert "NBGRADER_EXECUTION" in src, f"{path.name}: unguarded widget cell:\n{src[:300]}"
 
 
 @pytest.fixture(scope="module")

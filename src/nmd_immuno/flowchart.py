@@ -53,14 +53,14 @@ def _path_ids(path: PathLike) -> tuple[str, ...]:
     return tuple(item.id if isinstance(item, Step) else str(item) for item in path)
 
 
-def _wrap(text: str, width: int = 26) -> str:
+def _wrap(text: str, width: int = 22) -> str:
     return "\n".join(textwrap.wrap(text, width)) or text
 
 
 def _label(node_title: str, offers: list[str]) -> str:
     label = _wrap(node_title)
     if offers:
-        label += "\n\u2192 " + _wrap(", ".join(offers), 30)
+        label += "\n\u2192 " + _wrap(", ".join(offers), 24)
     return label
 
 
@@ -80,12 +80,13 @@ def build_graph(algorithm: Algorithm, path_ids: tuple[str, ...] = ()) -> graphvi
     on_path = set(path_ids)
     walked = set(itertools.pairwise(path_ids))
     graph = graphviz.Digraph(name=algorithm.disorder, comment=f"{algorithm.title} pathway")
-    graph.attr(rankdir="TB", nodesep="0.25", ranksep="0.35", bgcolor="white", fontname="Helvetica")
+    graph.attr(rankdir="TB", nodesep="0.15", ranksep="0.3", bgcolor="white", fontname="Helvetica")
     graph.attr("node", fontname="Helvetica", fontsize="10", style="filled", color=_OFF)
-    graph.attr("edge", fontname="Helvetica", fontsize="9", color=_OFF, fontcolor="#34495e")
+    graph.attr("edge", fontname="Helvetica", fontsize="8", color=_OFF, fontcolor="#34495e")
     for node in algorithm.nodes:
         highlighted = node.id in on_path
-        shape = {"decision": "diamond", "step": "box", "outcome": "box"}[node.kind]
+        # Decisions are hexagons rather than diamonds: a diamond doubles the width of its text.
+        shape = {"decision": "hexagon", "step": "box", "outcome": "box"}[node.kind]
         style = "filled,rounded" if node.kind != "decision" else "filled"
         if node.kind == "outcome":
             style += ",bold"
@@ -107,7 +108,7 @@ def build_graph(algorithm: Algorithm, path_ids: tuple[str, ...] = ()) -> graphvi
             graph.edge(
                 node.id,
                 target,
-                label=_wrap(label, 22) if label else "",
+                label=_wrap(label, 16) if label else "",
                 color=_ON if highlighted else _OFF,
                 penwidth="3" if highlighted else "1",
                 fontcolor=_ON if highlighted else "#34495e",
@@ -142,7 +143,12 @@ def flowchart_dot(disorder: str, path: PathLike = None) -> str:
 def _svg(source: str) -> str:
     svg = graphviz.Source(source).pipe(format="svg", encoding="utf-8")
     # Inline-ready: drop the XML prolog and doctype so the SVG can sit inside HTML.
-    return svg[svg.index("<svg") :]
+    svg = svg[svg.index("<svg") :]
+    # Size in pixels rather than points (75%): the whole pathway then fits a laptop screen, text legible;
+    # the viewBox keeps the drawing intact.
+    return re.sub(
+        r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', r'<svg width="\1px" height="\2px"', svg, count=1
+    )
 
 
 def flowchart_svg(disorder: str, path: PathLike = None) -> str:

@@ -104,11 +104,13 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
 def secret_lines(source_nb: Any, kinds: Iterable[str] = tuple(REGION_MARKERS)) -> set[str]:
     """Normalised lines inside secret regions of an instructor's source notebook.
 
-    A line that also occurs outside every secret region (so is visible to students anyway) is not a
-    secret; neither is a line shorter than ``MIN_SECRET_CHARS`` or a delimiter line.
+    A line that also occurs in the visible text (outside every secret region, anywhere in the notebook,
+    also as part of a longer line or as rendered markdown, e.g. a function call quoted in the instructions)
+    is not a secret; neither
+    is a line shorter than ``MIN_SECRET_CHARS`` or a delimiter line.
     """
     inside: set[str] = set()
-    outside: set[str] = set()
+    visible: list[str] = []
     kinds = tuple(kinds)
     for cell in source_nb.get("cells", []):
         src = cell_source(cell)
@@ -118,11 +120,15 @@ def secret_lines(source_nb: Any, kinds: Iterable[str] = tuple(REGION_MARKERS)) -
             hidden_idx.update(range(reg.start, min(reg.end, len(lines) - 1) + 1))
             if reg.kind in kinds:
                 inside.update(normalise(x) for x in reg.lines)
-        outside.update(normalise(x) for i, x in enumerate(lines) if i not in hidden_idx)
+        visible.extend(x for i, x in enumerate(lines) if i not in hidden_idx)
+    visible_text = normalise("\n".join(visible))
+    # the same text as markdown renders it (code spans and emphasis marks gone), as a page shows it
+    rendered = normalise(re.sub(r"`+|\*\*", "", "\n".join(visible)))
     markers = {m for pair in REGION_MARKERS.values() for m in pair}
     return {
-        s for s in inside - outside
-        if len(s) >= MIN_SECRET_CHARS and not any(m in s for m in markers)
+        s for s in inside
+        if len(s) >= MIN_SECRET_CHARS and s not in visible_text and s not in rendered
+        and not any(m in s for m in markers)
     }
 
 

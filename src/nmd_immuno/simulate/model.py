@@ -209,7 +209,8 @@ def simulate_arrays(
         if steroid_start_month < horizon:
             early_worsening[steroid_start_month + 1] = worsens
         early_points = np.where(worsens, policy.early_worsening_points.value, 0.0)
-        dose[steroid_start_month] = first_dose
+        if steroid_start_month <= horizon:
+            dose[steroid_start_month] = first_dose
     ceiling, floor = policy.ceiling_mg.value, policy.floor_mg.value
     escalation, taper = policy.escalation_mg_per_month.value, policy.taper_fraction_per_month.value
 

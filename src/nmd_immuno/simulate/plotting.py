@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -27,7 +28,8 @@ def plot_comparison(cohorts: dict[str, pd.DataFrame]) -> Figure:
     """Two panels: mean score with interquartile band per strategy; responder fraction over months.
 
     A responder has improved by at least the meaningful change from baseline (2 MG-ADL points for MG).
-    Returns a matplotlib Figure (not attached to pyplot's global state, so nothing is shown twice).
+    Returns a matplotlib Figure. It is made through pyplot (so a notebook's inline backend knows how to show
+    it) and then closed, so it appears once, where it is returned, and is not kept in pyplot's state.
     """
     if not isinstance(cohorts, dict) or not cohorts:
         raise SimulationInputError("cohorts: give a non-empty dict of strategy name -> cohort DataFrame")
@@ -35,8 +37,8 @@ def plot_comparison(cohorts: dict[str, pd.DataFrame]) -> Figure:
     score_name = first.attrs.get("score_name", "MG-ADL")
     score_max = first.attrs.get("score_max", 24)
     improvement = first.attrs.get("responder_improvement", 2)
-    figure = Figure(figsize=(10, 4), layout="constrained")
-    left, right = figure.subplots(1, 2)
+    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+    plt.close(figure)
     colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
     for index, (name, frame) in enumerate(cohorts.items()):
         table = trajectory_table(frame)
