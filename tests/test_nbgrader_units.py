@@ -317,3 +317,29 @@ def test_cli_reports_bad_input_in_one_line(argv: list[str], message: str, tmp_pa
     code = cli_main(["--course-dir", str(tmp_path / "course"), *argv])
     err = capsys.readouterr().err
     assert code == 2 and message in err and "Traceback" not in err
+
+
+# --- isolated runner (starts real nbgrader processes) ---------------------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["forkserver", "subprocess"])
+def test_runner_runs_real_nbgrader_in_both_modes(mode: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import nbgrader
+
+    from nmd_immuno.grading.runner import ENV_ISOLATION, run_nbgrader
+
+    monkeypatch.setenv(ENV_ISOLATION, mode)
+    result = run_nbgrader(["--version"], cwd=tmp_path, log_path=tmp_path / "version.log", deadline_s=120)
+    assert result.ok and nbgrader.__version__ in result.log
+
+
+@pytest.mark.slow
+def test_runner_kills_only_the_job_that_overruns(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from nmd_immuno.grading.runner import ENV_ISOLATION, Job, run_jobs
+
+    monkeypatch.setenv(ENV_ISOLATION, "subprocess")  # a cold start takes seconds: longer than 0.2 s
+    slow = Job(("--version",), tmp_path, tmp_path / "a.log", deadline_s=0.2)
+    fine = Job(("--version",), tmp_path, tmp_path / "b.log", deadline_s=120)
+    first, second = run_jobs([slow, fine], workers=2)
+    assert first.killed_at_deadline and first.returncode is None
+    assert second.ok and not second.killed_at_deadline
