@@ -8,7 +8,10 @@ from __future__ import annotations
 
 
 class DataError(ValueError):
-    """A content file in ``data/`` is malformed; the message names the file, the row or key, and the fault."""
+    """A content file in ``data/`` is malformed.
+
+    The message names the file, the row or key, and the fault, so a clinician can find the mistake.
+    """
 
     def __init__(self, file: str, location: str, problem: str) -> None:
         self.file, self.location, self.problem = file, location, problem
@@ -16,7 +19,10 @@ class DataError(ValueError):
 
 
 class PatientError(ValueError):
-    """A patient profile given to ``recommend()`` is invalid; the message names field, value and what is allowed."""
+    """A patient profile given to ``recommend()`` is invalid.
+
+    The message names the field, the value given and what is allowed.
+    """
 
 
 class DoseInputError(ValueError):
@@ -24,4 +30,4 @@ class DoseInputError(ValueError):
 
 
 class DoseRefused(ValueError):
-    """A safety hard stop: the calculator refuses to produce a dose and says why (e.g. no hepatitis B screen)."""
+    """A safety hard stop: the calculator refuses a dose and says why (e.g. no hepatitis B screen)."""

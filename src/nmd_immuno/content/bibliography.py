@@ -31,7 +31,9 @@ def check_references(keys: Iterable[str], file: str, location: str) -> None:
     """Raise DataError naming the first key that the bibliography lacks (and refuse an empty list)."""
     keys = list(keys)
     if not keys:
-        raise DataError(file, location, "no citation: every clinical statement needs at least one bibliography key")
+        raise DataError(
+            file, location, "no citation: every clinical statement needs at least one bibliography key"
+        )
     known = bibliography_keys()
     for key in keys:
         if key not in known:

@@ -1,1 +1,4 @@
-"""ipywidgets front ends, one module per tool: layout and wiring only; every decision is made in the package."""
+"""ipywidgets front ends, one module per tool.
+
+Layout and wiring only: every decision is made in the package, so the same call works from a test.
+"""
