@@ -7,8 +7,11 @@ The environment variables below let one file serve a laptop, a test's temporary 
 - ``NMD_COURSE_ID``: course id (default ``nmd-immuno``); on a hub it must match the course in the hub's
   nbgrader configuration;
 - ``NBGRADER_EXCHANGE``: exchange directory (default ``exchange/`` beside this file; on a hub a shared folder
-  such as ``/srv/nbgrader/exchange``);
-- ``NMD_GRADING_TIMEOUT``: seconds a cell may run when autograding (default 60).
+  such as nbgrader's default ``/usr/local/share/nbgrader/exchange``);
+- ``NMD_GRADING_TIMEOUT``: seconds a cell may run when autograding (default 60);
+- ``NMD_GRADEBOOK_URL``: a gradebook on a database server (SQLAlchemy URL, e.g. PostgreSQL) for several
+  graders; by default the gradebook is ``gradebook.db`` (sqlite) beside this file: one grader, on a local
+  disk.
 
 The preprocessor lists are nbgrader's defaults with three course classes swapped in
 (``nmd_immuno.grading.preprocessors``): deleted test cells are put back, runaway output is capped while it
@@ -25,6 +28,8 @@ _here = Path(__file__).resolve().parent
 c.CourseDirectory.root = str(_here)
 c.CourseDirectory.course_id = os.environ.get("NMD_COURSE_ID", "nmd-immuno")
 c.Exchange.root = os.environ.get("NBGRADER_EXCHANGE", str(_here / "exchange"))
+if os.environ.get("NMD_GRADEBOOK_URL"):
+    c.CourseDirectory.db_url = os.environ["NMD_GRADEBOOK_URL"]
 
 # Never grade or release generated folders or editor debris.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".DS_Store"]

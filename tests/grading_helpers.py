@@ -47,12 +47,17 @@ WRONG: dict[str, str] = {
 }
 #: Autograded items (test cells) of ``fx`` and their points; ``q5_answer`` (2 points) is graded by hand.
 ITEMS: dict[str, float] = {"q1_tests": 2.0, "q2_tests": 1.0, "q3_tests": 2.0, "q4_tests": 1.0}
-ANSWER_OF: dict[str, str] = {"q1_tests": "q1_answer", "q2_tests": "q2_answer", "q3_tests": "q3_answer",
-                             "q4_tests": "q4_answer"}
+ANSWER_OF: dict[str, str] = {
+    "q1_tests": "q1_answer",
+    "q2_tests": "q2_answer",
+    "q3_tests": "q3_answer",
+    "q4_tests": "q4_answer",
+}
 
 
-def _meta(gid: str, *, grade: bool = False, solution: bool = False, locked: bool = False,
-          points: float = 0) -> dict:
+def _meta(
+    gid: str, *, grade: bool = False, solution: bool = False, locked: bool = False, points: float = 0
+) -> dict:
     m: dict = {"grade": grade, "grade_id": gid, "locked": locked, "schema_version": 3, "solution": solution}
     if grade:
         m["points"] = points
@@ -61,46 +66,72 @@ def _meta(gid: str, *, grade: bool = False, solution: bool = False, locked: bool
 
 def fixture_source_notebook() -> nbformat.NotebookNode:
     """The instructor's version of ``fx``: solutions and hidden tests included."""
+
     def sol(gid: str) -> str:
         body = CORRECT[gid]
         return f"### BEGIN SOLUTION\n{body}\n### END SOLUTION"
 
-    q1 = ("def ivig_total_g(weight_kg, g_per_kg=2.0):\n    ### BEGIN SOLUTION\n"
-          f"    # {SOLUTION_MARKER}\n    return round(weight_kg * g_per_kg, 1)\n    ### END SOLUTION")
+    q1 = (
+        "def ivig_total_g(weight_kg, g_per_kg=2.0):\n    ### BEGIN SOLUTION\n"
+        f"    # {SOLUTION_MARKER}\n    return round(weight_kg * g_per_kg, 1)\n    ### END SOLUTION"
+    )
     cells = [
-        new_markdown_cell("# Fixture assignment\nRead-only instructions.", metadata=_meta("intro", locked=True)),
-        new_code_cell("import os\nGRADING = bool(os.environ.get('NBGRADER_EXECUTION'))",
-                      metadata=_meta("setup", locked=True)),
+        new_markdown_cell(
+            "# Fixture assignment\nRead-only instructions.", metadata=_meta("intro", locked=True)
+        ),
+        new_code_cell(
+            "import os\nGRADING = bool(os.environ.get('NBGRADER_EXECUTION'))",
+            metadata=_meta("setup", locked=True),
+        ),
         new_code_cell(q1, metadata=_meta("q1_answer", solution=True)),
-        new_code_cell("assert ivig_total_g(70) == 140.0\n### BEGIN HIDDEN TESTS\n"
-                      f"assert ivig_total_g(55, g_per_kg=0.4) == 22.0, '{HIDDEN_MARKER}'\n"
-                      "assert ivig_total_g(80, g_per_kg=1.0) == 80.0\n### END HIDDEN TESTS",
-                      metadata=_meta("q1_tests", grade=True, locked=True, points=2)),
+        new_code_cell(
+            "assert ivig_total_g(70) == 140.0\n### BEGIN HIDDEN TESTS\n"
+            f"assert ivig_total_g(55, g_per_kg=0.4) == 22.0, '{HIDDEN_MARKER}'\n"
+            "assert ivig_total_g(80, g_per_kg=1.0) == 80.0\n### END HIDDEN TESTS",
+            metadata=_meta("q1_tests", grade=True, locked=True, points=2),
+        ),
         new_code_cell(sol("q2_answer"), metadata=_meta("q2_answer", solution=True)),
-        new_code_cell("assert isinstance(answer_plasma_volume_l, float)\n### BEGIN HIDDEN TESTS\n"
-                      "assert abs(answer_plasma_volume_l - 2.94) < 0.05, 'plasma volume expected near 2.94'\n"
-                      "### END HIDDEN TESTS",
-                      metadata=_meta("q2_tests", grade=True, locked=True, points=1)),
+        new_code_cell(
+            "assert isinstance(answer_plasma_volume_l, float)\n### BEGIN HIDDEN TESTS\n"
+            "assert abs(answer_plasma_volume_l - 2.94) < 0.05, 'plasma volume expected near 2.94'\n"
+            "### END HIDDEN TESTS",
+            metadata=_meta("q2_tests", grade=True, locked=True, points=1),
+        ),
         new_code_cell(sol("q3_answer"), metadata=_meta("q3_answer", solution=True)),
-        new_code_cell("assert nnt(0.5) == 2\n### BEGIN HIDDEN TESTS\nassert nnt(0.3) == 4, 'nnt rounds up'\n"
-                      "assert isinstance(nnt(0.25), int)\n### END HIDDEN TESTS",
-                      metadata=_meta("q3_tests", grade=True, locked=True, points=2)),
+        new_code_cell(
+            "assert nnt(0.5) == 2\n### BEGIN HIDDEN TESTS\nassert nnt(0.3) == 4, 'nnt rounds up'\n"
+            "assert isinstance(nnt(0.25), int)\n### END HIDDEN TESTS",
+            metadata=_meta("q3_tests", grade=True, locked=True, points=2),
+        ),
         new_code_cell(sol("q4_answer"), metadata=_meta("q4_answer", solution=True)),
-        new_code_cell("### BEGIN HIDDEN TESTS\nassert abs(answer_arr - 0.33) < 0.011, 'arr hidden check'\n"
-                      "### END HIDDEN TESTS",
-                      metadata=_meta("q4_tests", grade=True, locked=True, points=1)),
-        new_markdown_cell("Why is plasma exchange not given right after IVIG? (2 points)",
-                          metadata=_meta("q5_prompt", locked=True)),
+        new_code_cell(
+            "### BEGIN HIDDEN TESTS\nassert abs(answer_arr - 0.33) < 0.011, 'arr hidden check'\n"
+            "### END HIDDEN TESTS",
+            metadata=_meta("q4_tests", grade=True, locked=True, points=1),
+        ),
+        new_markdown_cell(
+            "Why is plasma exchange not given right after IVIG? (2 points)",
+            metadata=_meta("q5_prompt", locked=True),
+        ),
         new_markdown_cell(sol("q5_answer"), metadata=_meta("q5_answer", grade=True, solution=True, points=2)),
     ]
-    return new_notebook(cells=cells, metadata={
-        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-        "language_info": {"name": "python"},
-    })
+    return new_notebook(
+        cells=cells,
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "language_info": {"name": "python"},
+        },
+    )
 
 
-def make_course(root: Path, *, with_fixture: bool = True, course_assignments: tuple[str, ...] = (),
-                cell_timeout_s: int | None = 5, course_id: str = "test-course") -> Course:
+def make_course(
+    root: Path,
+    *,
+    with_fixture: bool = True,
+    course_assignments: tuple[str, ...] = (),
+    cell_timeout_s: int | None = 5,
+    course_id: str = "test-course",
+) -> Course:
     """A fresh course folder with the course's real ``nbgrader_config.py`` and chosen source assignments."""
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy(CONFIG_FILE, root / "nbgrader_config.py")
@@ -108,8 +139,11 @@ def make_course(root: Path, *, with_fixture: bool = True, course_assignments: tu
         (root / "source" / FIXTURE_ID).mkdir(parents=True, exist_ok=True)
         nbformat.write(fixture_source_notebook(), root / "source" / FIXTURE_ID / f"{FIXTURE_ID}.ipynb")
     for aid in course_assignments:
-        shutil.copytree(COURSE_SOURCE / aid, root / "source" / aid,
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        shutil.copytree(
+            COURSE_SOURCE / aid,
+            root / "source" / aid,
+            ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
+        )
     exchange = root.parent / f"{root.name}-exchange"
     exchange.mkdir(exist_ok=True)
     return Course(root.resolve(), exchange.resolve(), course_id, cell_timeout_s)
@@ -154,8 +188,14 @@ def solution_submission(course: Course, assignment: str, name: str) -> nbformat.
     return fill(released(course, assignment, name), solution_answers(source))
 
 
-def write_submission(course: Course, student: str, assignment: str, notebooks: Mapping[str, object], *,
-                     timestamp: dt.datetime | None = None) -> Path:
+def write_submission(
+    course: Course,
+    student: str,
+    assignment: str,
+    notebooks: Mapping[str, object],
+    *,
+    timestamp: dt.datetime | None = None,
+) -> Path:
     """Put a submission where ``nbgrader collect`` would: ``submitted/<student>/<assignment>/``.
 
     ``notebooks`` maps a file name to a notebook, or to raw text (to write a file that is not JSON).
@@ -183,8 +223,13 @@ def cohort_matrix() -> dict[str, dict[str, bool]]:
     """
     students = [f"c{i:02d}" for i in range(1, 11)]
     return {
-        s: {"q1_answer": True, "q2_answer": rank < 6, "q3_answer": rank < 4, "q4_answer": rank >= 7,
-            "q5_answer": rank < 1}
+        s: {
+            "q1_answer": True,
+            "q2_answer": rank < 6,
+            "q3_answer": rank < 4,
+            "q4_answer": rank >= 7,
+            "q5_answer": rank < 1,
+        }
         for rank, s in enumerate(students)
     }
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import grading_helpers as gh
 import nbformat
 import pytest
 
-import grading_helpers as gh
 from nmd_immuno.grading import workflow
 from nmd_immuno.grading.autograde import autograde
 from nmd_immuno.grading.course import Course
@@ -23,8 +23,10 @@ from nmd_immuno.grading.leaks import assignment_secrets, find_leaks
 from nmd_immuno.grading.notebooks import cell_source, grade_id, is_test_cell, nbgrader_meta
 
 ASSIGNMENTS = gh.course_assignment_ids()
-WIDGET_CALL = re.compile(r"\b(interact|interactive|interact_manual|dose_calculators|algorithm_explorer|"
-                         r"cohort_simulator|quiz_widget)\s*\(|\bwidgets\.\w+\(")
+WIDGET_CALL = re.compile(
+    r"\b(interact|interactive|interact_manual|dose_calculators|algorithm_explorer|"
+    r"cohort_simulator|quiz_widget)\s*\(|\bwidgets\.\w+\("
+)
 
 
 def test_the_course_has_assignments() -> None:
@@ -59,12 +61,18 @@ def test_widget_cells_are_guarded_for_autograding(assignment: str) -> None:
 def course(tmp_path_factory: pytest.TempPathFactory) -> Course:
     if not ASSIGNMENTS:
         pytest.skip("no assignments yet")
-    course = gh.make_course(tmp_path_factory.mktemp("course-all") / "course", with_fixture=False,
-                            course_assignments=tuple(ASSIGNMENTS), cell_timeout_s=120)
+    course = gh.make_course(
+        tmp_path_factory.mktemp("course-all") / "course",
+        with_fixture=False,
+        course_assignments=tuple(ASSIGNMENTS),
+        cell_timeout_s=120,
+    )
     workflow.generate(course)  # raises if a released notebook leaks
     for aid in ASSIGNMENTS:
         names = [p.name for p in course.source_notebooks(aid)]
-        gh.write_submission(course, "solution", aid, {n: gh.solution_submission(course, aid, n) for n in names})
+        gh.write_submission(
+            course, "solution", aid, {n: gh.solution_submission(course, aid, n) for n in names}
+        )
         gh.write_submission(course, "blank", aid, {n: gh.released(course, aid, n) for n in names})
         autograde(course, aid, workers=2)
     return course
@@ -90,7 +98,7 @@ def test_solution_scores_full_marks_on_every_autograded_cell(course: Course, ass
     graded = _autograded(course, assignment, "solution")
     assert len(graded) > 0
     short = graded[graded["score"] < graded["max_score"]]
-    log = (course.logs_dir(assignment) / "solution.autograde.log")
+    log = course.logs_dir(assignment) / "solution.autograde.log"
     assert short.empty, f"{short[['item', 'score', 'max_score']].to_dict('records')}; see {log}"
 
 

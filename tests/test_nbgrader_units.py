@@ -6,13 +6,13 @@ import copy
 import math
 from pathlib import Path
 
+import grading_helpers as gh
 import nbformat
 import numpy as np
 import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-import grading_helpers as gh
 from nmd_immuno.grading.cli import main as cli_main
 from nmd_immuno.grading.course import ENV_COURSE_DIR, ENV_COURSE_ID, ENV_EXCHANGE, ENV_TIMEOUT, Course
 from nmd_immuno.grading.integrity import compare_notebook
@@ -23,13 +23,13 @@ from nmd_immuno.grading.outcomes import CODES, Outcome, load_outcomes, needs_rev
 from nmd_immuno.grading.preprocessors import FLOOD_MARKER, GuardedExecute, SanitiseFeedback
 
 HIDDEN_CELL = (
-    "def check(x):\n"            # line 1 (visible helper)
-    "    assert x > 0\n"          # line 2
-    "assert f(1) == 2\n"          # line 3 (visible test)
-    "### BEGIN HIDDEN TESTS\n"    # line 4
+    "def check(x):\n"  # line 1 (visible helper)
+    "    assert x > 0\n"  # line 2
+    "assert f(1) == 2\n"  # line 3 (visible test)
+    "### BEGIN HIDDEN TESTS\n"  # line 4
     "assert f(7) == 49, 'expected 49 for seven'\n"  # line 5
-    "check(f(-3))\n"              # line 6
-    "### END HIDDEN TESTS"        # line 7
+    "check(f(-3))\n"  # line 6
+    "### END HIDDEN TESTS"  # line 7
 )
 
 
@@ -44,7 +44,8 @@ def _sanitised(cell) -> nbformat.NotebookNode:
     return out.cells[0]
 
 
-# --- regions, secrets, leaks ----------------------------------------------------------------------------------
+# --- regions, secrets, leaks --------------------------------------------------------------------------------
+
 
 def test_regions_find_each_kind_and_unterminated_regions() -> None:
     src = "a\n### BEGIN SOLUTION\nb\n### END SOLUTION\n### BEGIN HIDDEN TESTS\nc"
@@ -53,28 +54,41 @@ def test_regions_find_each_kind_and_unterminated_regions() -> None:
 
 
 def test_secret_lines_skip_text_that_students_see_anyway() -> None:
-    nb = new_notebook(cells=[
-        new_markdown_cell("Call `compute_total(weight_kg)` and keep `\"rituximab\",` in mind."),
-        new_code_cell("### BEGIN SOLUTION\ncompute_total(weight_kg)\nanswer = 42 * weight_factor\n"
-                      "\"rituximab\",\nx = 1\n### END SOLUTION"),
-    ])
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell('Call `compute_total(weight_kg)` and keep `"rituximab",` in mind.'),
+            new_code_cell(
+                "### BEGIN SOLUTION\ncompute_total(weight_kg)\nanswer = 42 * weight_factor\n"
+                '"rituximab",\nx = 1\n### END SOLUTION'
+            ),
+        ]
+    )
     assert secret_lines(nb) == {"answer = 42 * weight_factor"}
 
 
 def test_find_leaks_reads_highlighted_html(tmp_path: Path) -> None:
     page = tmp_path / "f.html"
-    page.write_text('<pre><span class="k">assert</span> <span class="n">f</span>(7) '
-                    '<span class="o">==</span> 49, &#39;expected 49 for seven&#39;</pre>')
+    page.write_text(
+        '<pre><span class="k">assert</span> <span class="n">f</span>(7) '
+        '<span class="o">==</span> 49, &#39;expected 49 for seven&#39;</pre>'
+    )
     secret = "assert f(7) == 49, 'expected 49 for seven'"
     assert [leak.secret for leak in find_leaks(page, {secret, "something else entirely"})] == [secret]
     assert "expected 49 for seven" in html_text(page.read_text())
 
 
-# --- feedback sanitiser ---------------------------------------------------------------------------------------
+# --- feedback sanitiser -------------------------------------------------------------------------------------
+
 
 def _test_cell(*outputs: dict) -> nbformat.NotebookNode:
     cell = new_code_cell(HIDDEN_CELL, execution_count=5, outputs=list(outputs))
-    cell.metadata["nbgrader"] = {"grade": True, "grade_id": "t", "locked": True, "points": 1, "solution": False}
+    cell.metadata["nbgrader"] = {
+        "grade": True,
+        "grade_id": "t",
+        "locked": True,
+        "points": 1,
+        "solution": False,
+    }
     return cell
 
 
@@ -109,8 +123,10 @@ def test_sanitiser_drops_printed_output_of_hidden_tests() -> None:
 
 
 def test_sanitiser_withholds_other_outputs_quoting_hidden_text() -> None:
-    quoting = new_code_cell("print(x)", outputs=[
-        new_output("stream", name="stdout", text="assert f(7) == 49, 'expected 49 for seven'\n")])
+    quoting = new_code_cell(
+        "print(x)",
+        outputs=[new_output("stream", name="stdout", text="assert f(7) == 49, 'expected 49 for seven'\n")],
+    )
     innocent = new_code_cell("print(1)", outputs=[new_output("stream", name="stdout", text="1\n")])
     nb = new_notebook(cells=[_test_cell(), quoting, innocent])
     out, _ = SanitiseFeedback().preprocess(nb, {})
@@ -119,16 +135,22 @@ def test_sanitiser_withholds_other_outputs_quoting_hidden_text() -> None:
 
 
 def test_sanitiser_removes_mark_schemes_from_markdown() -> None:
-    cell = _sanitised(new_markdown_cell("Task\n=== BEGIN MARK SCHEME ===\nGive 2 points for X.\n"
-                                        "=== END MARK SCHEME ==="))
+    cell = _sanitised(
+        new_markdown_cell("Task\n=== BEGIN MARK SCHEME ===\nGive 2 points for X.\n=== END MARK SCHEME ===")
+    )
     assert "Give 2 points" not in cell.source and cell.source.startswith("Task")
 
 
-# --- output cap -----------------------------------------------------------------------------------------------
+# --- output cap ---------------------------------------------------------------------------------------------
+
 
 def _stream(text: str) -> dict:
-    return {"msg_type": "stream", "content": {"name": "stdout", "text": text},
-            "parent_header": {"msg_id": "m"}, "header": {"msg_type": "stream"}}
+    return {
+        "msg_type": "stream",
+        "content": {"name": "stdout", "text": text},
+        "parent_header": {"msg_id": "m"},
+        "header": {"msg_type": "stream"},
+    }
 
 
 def test_guarded_execute_caps_output_while_it_arrives() -> None:
@@ -146,7 +168,8 @@ def test_guarded_execute_caps_output_while_it_arrives() -> None:
     assert other[0]["text"] == "fine"
 
 
-# --- integrity ------------------------------------------------------------------------------------------------
+# --- integrity ----------------------------------------------------------------------------------------------
+
 
 def _released() -> nbformat.NotebookNode:
     nb = gh.fixture_source_notebook()
@@ -186,7 +209,8 @@ def test_integrity_ignores_whitespace_only_changes() -> None:
     assert compare_notebook(rel, sub, "fx.ipynb") == []
 
 
-# --- outcomes -------------------------------------------------------------------------------------------------
+# --- outcomes -----------------------------------------------------------------------------------------------
+
 
 def test_outcome_codes_order_by_severity_and_round_trip(tmp_path: Path) -> None:
     assert ordered(["late", "kernel_died", "ok"]) == ["kernel_died", "late"]
@@ -203,7 +227,8 @@ def test_outcome_codes_order_by_severity_and_round_trip(tmp_path: Path) -> None:
     assert len({c.name for c in CODES}) == len(CODES)
 
 
-# --- item analysis --------------------------------------------------------------------------------------------
+# --- item analysis ------------------------------------------------------------------------------------------
+
 
 def _matrix() -> tuple[pd.DataFrame, dict[str, float]]:
     rng = np.random.default_rng(7)
@@ -247,12 +272,24 @@ def test_item_analysis_flags() -> None:
 
 
 def test_item_analysis_treats_pending_manual_grades_as_missing() -> None:
-    grades = pd.DataFrame([
-        {"assignment": "a", "student": s, "notebook": "nb", "item": "w", "kind": "manual", "cell_type": "markdown",
-         "max_score": 2.0, "auto_score": None, "manual_score": m, "score": m or 0.0,
-         "needs_manual_grade": m is None}
-        for s, m in (("s1", 2.0), ("s2", None), ("s3", 0.0))
-    ])
+    grades = pd.DataFrame(
+        [
+            {
+                "assignment": "a",
+                "student": s,
+                "notebook": "nb",
+                "item": "w",
+                "kind": "manual",
+                "cell_type": "markdown",
+                "max_score": 2.0,
+                "auto_score": None,
+                "manual_score": m,
+                "score": m or 0.0,
+                "needs_manual_grade": m is None,
+            }
+            for s, m in (("s1", 2.0), ("s2", None), ("s3", 0.0))
+        ]
+    )
     scores, maxp, kinds = score_matrix(grades)
     assert math.isnan(scores.loc["s2", "w"]) and kinds == {"w": "manual"}
     row = item_analysis(scores, maxp).iloc[0]
@@ -266,8 +303,16 @@ def test_cronbach_alpha_matches_its_definition() -> None:
     assert cronbach_alpha(scores) == pytest.approx(expected)
 
 
-@pytest.mark.parametrize("kwargs", [{"easy": 1.5}, {"hard": -0.1}, {"hard": 0.9, "easy": 0.8},
-                                    {"group_fraction": 0.0}, {"low": float("nan")}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"easy": 1.5},
+        {"hard": -0.1},
+        {"hard": 0.9, "easy": 0.8},
+        {"group_fraction": 0.0},
+        {"low": float("nan")},
+    ],
+)
 def test_thresholds_refuse_impossible_values(kwargs: dict) -> None:
     with pytest.raises(ValueError):
         Thresholds(**kwargs)
@@ -281,7 +326,8 @@ def test_item_analysis_refuses_missing_or_zero_maxima() -> None:
         item_analysis(scores, {**maxp, "good": 0})
 
 
-# --- course and command line ----------------------------------------------------------------------------------
+# --- course and command line --------------------------------------------------------------------------------
+
 
 def test_course_resolution_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv(ENV_COURSE_DIR, str(tmp_path / "env-course"))
@@ -289,8 +335,12 @@ def test_course_resolution_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path:
     monkeypatch.setenv(ENV_COURSE_ID, "env-id")
     monkeypatch.setenv(ENV_TIMEOUT, "7")
     c = Course.resolve()
-    assert (c.root.name, c.exchange.name, c.course_id, c.cell_timeout_s) == ("env-course", "env-exchange",
-                                                                             "env-id", 7)
+    assert (c.root.name, c.exchange.name, c.course_id, c.cell_timeout_s) == (
+        "env-course",
+        "env-exchange",
+        "env-id",
+        7,
+    )
     c = Course.resolve(tmp_path / "arg", course_id="arg-id", cell_timeout_s=3)
     assert (c.root.name, c.course_id, c.cell_timeout_s) == ("arg", "arg-id", 3)
     assert "?timeout=" in c.db_url and f"--Exchange.root={c.exchange}" in c.nbgrader_options()
@@ -305,25 +355,32 @@ def test_cli_lists_outcome_codes(capsys: pytest.CaptureFixture) -> None:
     assert all(c.name in out for c in CODES)
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (["generate", "--duedate", "next tuesday"], "--duedate: got 'next tuesday'"),
-    (["generate", "no-such-assignment"], "assignment: got ['no-such-assignment']"),
-    (["autograde", "fx"], "not in the gradebook"),
-    (["export"], "does not exist"),
-])
-def test_cli_reports_bad_input_in_one_line(argv: list[str], message: str, tmp_path: Path,
-                                           capsys: pytest.CaptureFixture) -> None:
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["generate", "--duedate", "next tuesday"], "--duedate: got 'next tuesday'"),
+        (["generate", "no-such-assignment"], "assignment: got ['no-such-assignment']"),
+        (["autograde", "fx"], "not in the gradebook"),
+        (["export"], "does not exist"),
+    ],
+)
+def test_cli_reports_bad_input_in_one_line(
+    argv: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     gh.make_course(tmp_path / "course")
     code = cli_main(["--course-dir", str(tmp_path / "course"), *argv])
     err = capsys.readouterr().err
     assert code == 2 and message in err and "Traceback" not in err
 
 
-# --- isolated runner (starts real nbgrader processes) ---------------------------------------------------------
+# --- isolated runner (starts real nbgrader processes) -------------------------------------------------------
+
 
 @pytest.mark.slow
 @pytest.mark.parametrize("mode", ["forkserver", "subprocess"])
-def test_runner_runs_real_nbgrader_in_both_modes(mode: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_runner_runs_real_nbgrader_in_both_modes(
+    mode: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     import nbgrader
 
     from nmd_immuno.grading.runner import ENV_ISOLATION, run_nbgrader
@@ -343,3 +400,10 @@ def test_runner_kills_only_the_job_that_overruns(monkeypatch: pytest.MonkeyPatch
     first, second = run_jobs([slow, fine], workers=2)
     assert first.killed_at_deadline and first.returncode is None
     assert second.ok and not second.killed_at_deadline
+
+
+def test_item_analysis_notebook_is_committed_without_outputs() -> None:
+    nb = nbformat.read(gh.REPO_ROOT / "notebooks" / "item-analysis.ipynb", as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code and all(not c.outputs and c.execution_count is None for c in code)
+    assert "nmd_immuno.grading" in "".join(c.source for c in code)  # thin: the package does the work

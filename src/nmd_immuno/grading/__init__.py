@@ -7,9 +7,11 @@ Command line: ``python -m nmd_immuno.grading --help`` (and the ``make assignment
   ``collect(course, assignments=None)``
 - ``autograde(course, assignment, *, students=None, workers=1, deadline_s=None) -> GradingRun``
 - ``generate_feedback(course, assignment, *, students=None, release=False) -> FeedbackReport``
-- ``grade_export(course, assignment=None) -> DataFrame``, ``export_grades(course, output=None, assignment=None)``
+- ``grade_export(course, assignment=None) -> DataFrame``, ``export_grades(course, output=None,
+  assignment=None)``
 - ``analyse_assignment(course, assignment, *, include_review=False) -> ItemReport``,
-  ``item_analysis(scores, max_points)``, ``distribution_figure(report)``, ``difficulty_discrimination_figure(report)``
+  ``item_analysis(scores, max_points)``, ``distribution_figure(report)``,
+  ``difficulty_discrimination_figure(report)``
 - ``CODES``: the outcome codes of the export.
 
 Submodules are imported lazily so that ``import nmd_immuno.grading`` does not import nbgrader.
@@ -22,14 +24,26 @@ from typing import Any
 
 _EXPORTS = {
     "Course": "course",
-    "generate": "workflow", "release": "workflow", "collect": "workflow", "GradingCommandError": "workflow",
-    "autograde": "autograde", "GradingRun": "autograde",
-    "generate_feedback": "feedback", "scan_feedback": "feedback",
-    "grade_export": "export", "export_grades": "export",
-    "analyse_assignment": "items", "item_analysis": "items", "Thresholds": "items", "ItemReport": "items",
-    "distribution_figure": "items", "difficulty_discrimination_figure": "items", "cronbach_alpha": "items",
+    "generate": "workflow",
+    "release": "workflow",
+    "collect": "workflow",
+    "GradingCommandError": "workflow",
+    "autograde": "autograde",
+    "GradingRun": "autograde",
+    "generate_feedback": "feedback",
+    "scan_feedback": "feedback",
+    "grade_export": "export",
+    "export_grades": "export",
+    "analyse_assignment": "items",
+    "item_analysis": "items",
+    "Thresholds": "items",
+    "ItemReport": "items",
+    "distribution_figure": "items",
+    "difficulty_discrimination_figure": "items",
+    "cronbach_alpha": "items",
     "write_item_report": "report",
-    "CODES": "outcomes", "Outcome": "outcomes",
+    "CODES": "outcomes",
+    "Outcome": "outcomes",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -2,19 +2,21 @@
 
 Order of work for one assignment:
 1. integrity checks of every submission against the released notebooks (files only, never raise);
-2. ``nbgrader autograde <assignment> --student <id> --force`` per student, sequentially or ``workers`` at a time,
-   each with a hard deadline; ``--force`` makes re-grading replace the previous result (idempotent);
+2. ``nbgrader autograde <assignment> --student <id> --force`` per student, sequentially or ``workers`` at a
+   time, each with a hard deadline; ``--force`` makes re-grading replace the previous result (idempotent);
 3. classification of what happened (timeout, output flood, dead kernel, ...) from the graded notebook and the
-   log; when nbgrader produced nothing, the submission's autograder scores are set to 0 so no stale score stays.
+   log; when nbgrader produced nothing, the submission's autograder scores are set to 0 so no stale score
+   stays.
 
-Parallel grading is safe with the sqlite gradebook because each student's process writes only rows that belong to
-that student (student, submission, its notebooks, grades and comments), sqlite serialises the short write
+Parallel grading is safe with the sqlite gradebook because each student's process writes only rows that belong
+to that student (student, submission, its notebooks, grades and comments), sqlite serialises the short write
 transactions (the gradebook URL carries a busy timeout so a writer waits instead of failing), and each process
 writes to its own folders. A student whose process still meets a locked database is graded again, alone.
 """
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -83,14 +85,17 @@ def autograde(
     workers: int = 1,
     deadline_s: float | None = None,
 ) -> GradingRun:
-    """Autograde ``assignment`` for ``students`` (default: every submission) and save an outcome per student."""
+    """Autograde ``assignment`` for ``students`` (default: every submission) and save an outcome per
+    student."""
     if not has_assignment(course, assignment):
         raise ValueError(
-            f"assignment: {assignment!r} is not in the gradebook {course.db_path}; "
+            f"assignment: {assignment!r} is not in the gradebook {course.gradebook_url or course.db_path}; "
             "run `python -m nmd_immuno.grading generate` first"
         )
     if not any(course.release_dir(assignment).glob("*.ipynb")):
-        raise ValueError(f"assignment: no released notebooks in {course.release_dir(assignment)}; run generate first")
+        raise ValueError(
+            f"assignment: no released notebooks in {course.release_dir(assignment)}; run generate first"
+        )
     started = time.monotonic()
     names = sorted(students) if students else course.submitted_students(assignment)
     missing = [s for s in names if not course.submitted_dir(s, assignment).is_dir()]
@@ -109,13 +114,17 @@ def autograde(
     results = run_jobs([_job(course, assignment, s, deadline) for s in names], workers=workers)
     retry = [r.job.key for r in results if not r.ok and any(m in r.log for m in _LOCK_MESSAGES)]
     if retry:
-        again = {r.job.key: r for r in run_jobs([_job(course, assignment, s, deadline) for s in retry], workers=1)}
+        again = {
+            r.job.key: r for r in run_jobs([_job(course, assignment, s, deadline) for s in retry], workers=1)
+        }
         results = [again.get(r.job.key, r) for r in results]
 
     for result in results:
         outcome = outcomes[result.job.key]
         _classify(course, assignment, outcome, result)
         if outcome.failed:
+            # like nbgrader after its own failures: no partial graded folder (feedback would trip on it)
+            shutil.rmtree(course.autograded_dir(outcome.student, assignment), ignore_errors=True)
             zero_autograded(course, assignment, outcome.student)
         outcome.save(course.outcomes_dir(assignment))
     return GradingRun(assignment, [outcomes[s] for s in names], time.monotonic() - started, workers)
@@ -144,7 +153,9 @@ def _classify(course: Course, assignment: str, outcome: Outcome, result: RunResu
     log = result.log
     graded = _graded_text(course, assignment, outcome.student)
     if result.killed_at_deadline:
-        outcome.add("grader_killed", f"stopped after {result.seconds:.0f} s (deadline {result.job.deadline_s:.0f} s)")
+        outcome.add(
+            "grader_killed", f"stopped after {result.seconds:.0f} s (deadline {result.job.deadline_s:.0f} s)"
+        )
         return
     if "DeadKernelError" in log or "Kernel died" in log:
         outcome.add("kernel_died", "the kernel stopped (e.g. exit(), os._exit or a crash)")

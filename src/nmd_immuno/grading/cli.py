@@ -1,8 +1,9 @@
 """``python -m nmd_immuno.grading <command>``: the instructor's workflow over the real nbgrader commands.
 
-Commands: generate, release, collect, autograde, feedback, export, report, codes. Course directory, exchange and
-course id come from the options, else from ``NMD_COURSE_DIR`` / ``NBGRADER_EXCHANGE`` / ``NMD_COURSE_ID``, else
-``assignments/``, ``assignments/exchange`` and ``nmd-immuno``. A failure prints one clear line, never a traceback.
+Commands: generate, release, collect, autograde, feedback, export, report, codes. Course directory, exchange
+and course id come from the options, else from ``NMD_COURSE_DIR`` / ``NBGRADER_EXCHANGE`` / ``NMD_COURSE_ID``,
+else ``assignments/``, ``assignments/exchange`` and ``nmd-immuno``. A failure prints one clear line, never a
+traceback.
 """
 
 from __future__ import annotations
@@ -21,14 +22,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--course-dir", help="nbgrader course folder (default: assignments/)")
     p.add_argument("--exchange", help="nbgrader exchange folder (default: <course-dir>/exchange)")
     p.add_argument("--course-id", help="nbgrader course id (default: nmd-immuno)")
-    p.add_argument("--timeout", type=int, help="seconds a cell may run when autograding (default: config, 60)")
+    p.add_argument(
+        "--timeout", type=int, help="seconds a cell may run when autograding (default: config, 60)"
+    )
+    p.add_argument("--db-url", help="gradebook on a database server (SQLAlchemy URL; default: sqlite file)")
     sub = p.add_subparsers(dest="command", required=True)
 
     g = sub.add_parser("generate", help="student versions in release/ (+ leak scan)")
     g.add_argument("assignments", nargs="*")
     g.add_argument("--duedate", help='due date in UTC, e.g. "2026-03-01 23:59"')
-    for name, text in (("release", "copy released assignments to the exchange"),
-                       ("collect", "collect submissions from the exchange into submitted/")):
+    for name, text in (
+        ("release", "copy released assignments to the exchange"),
+        ("collect", "collect submissions from the exchange into submitted/"),
+    ):
         s = sub.add_parser(name, help=text)
         s.add_argument("assignments", nargs="*")
 
@@ -50,7 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("report", help="item analysis: CSV and figures in reports/")
     r.add_argument("assignment")
     r.add_argument("--output-dir", type=Path)
-    r.add_argument("--include-review", action="store_true", help="keep students whose submission needs review")
+    r.add_argument(
+        "--include-review", action="store_true", help="keep students whose submission needs review"
+    )
 
     sub.add_parser("codes", help="list the outcome codes of the export")
     return p
@@ -62,13 +70,20 @@ def _duedate(text: str | None) -> dt.datetime | None:
     try:
         return dt.datetime.fromisoformat(text.replace("T", " ")).replace(tzinfo=None)
     except ValueError:
-        raise ValueError(f"--duedate: got {text!r}; allowed: an ISO date-time such as '2026-03-01 23:59'") from None
+        raise ValueError(
+            f"--duedate: got {text!r}; allowed: an ISO date-time such as '2026-03-01 23:59'"
+        ) from None
 
 
 def run(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    course = Course.resolve(args.course_dir, exchange=args.exchange, course_id=args.course_id,
-                            cell_timeout_s=args.timeout)
+    course = Course.resolve(
+        args.course_dir,
+        exchange=args.exchange,
+        course_id=args.course_id,
+        cell_timeout_s=args.timeout,
+        gradebook_url=args.db_url,
+    )
     if args.command == "codes":
         from nmd_immuno.grading.outcomes import CODES
 
@@ -97,7 +112,9 @@ def run(argv: Sequence[str] | None = None) -> int:
                 print("not released (submitted outside the exchange): " + ", ".join(fb.not_released))
         for leak in fb.withheld:
             print(f"WITHHELD {leak}", file=sys.stderr)
-        return 1 if fb.withheld else 0
+        for student in fb.failed:
+            print(f"FAILED feedback for {student}: see {course.logs_dir(args.assignment)}", file=sys.stderr)
+        return 1 if fb.withheld or fb.failed else 0
     if args.command == "export":
         from nmd_immuno.grading.export import export_grades, grade_export
 
@@ -109,7 +126,9 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.command == "report":
         from nmd_immuno.grading.report import write_item_report
 
-        paths = write_item_report(course, args.assignment, args.output_dir, include_review=args.include_review)
+        paths = write_item_report(
+            course, args.assignment, args.output_dir, include_review=args.include_review
+        )
         print("report: " + ", ".join(str(p) for p in paths))
         return 0
     raise AssertionError(args.command)  # argparse rejects unknown commands
@@ -125,8 +144,10 @@ def _autograde(course: Course, args: argparse.Namespace) -> int:
     for aid in assignments:
         run_ = autograde(course, aid, students=args.student, workers=args.workers, deadline_s=args.deadline)
         n = len(run_.outcomes)
-        print(f"autograde {aid}: {n} submissions in {run_.seconds:.1f} s "
-              f"({run_.seconds / max(n, 1):.2f} s each, {run_.workers} worker(s))")
+        print(
+            f"autograde {aid}: {n} submissions in {run_.seconds:.1f} s "
+            f"({run_.seconds / max(n, 1):.2f} s each, {run_.workers} worker(s))"
+        )
         for o in run_.outcomes:
             print(f"  {o.student:24s} {';'.join(o.status):40s} {o.seconds:6.1f} s")
     return 0

@@ -20,6 +20,7 @@ ENV_COURSE_DIR = "NMD_COURSE_DIR"
 ENV_EXCHANGE = "NBGRADER_EXCHANGE"
 ENV_COURSE_ID = "NMD_COURSE_ID"
 ENV_TIMEOUT = "NMD_GRADING_TIMEOUT"
+ENV_GRADEBOOK_URL = "NMD_GRADEBOOK_URL"
 
 DEFAULT_COURSE_ID = "nmd-immuno"
 
@@ -32,12 +33,15 @@ class Course:
     """An nbgrader course: its folder, exchange, id and (optionally) a per-cell execution timeout.
 
     ``cell_timeout_s`` of ``None`` keeps the value of ``nbgrader_config.py`` (``Execute.timeout``).
+    ``gradebook_url`` replaces the course's sqlite file by a database server (SQLAlchemy URL, e.g.
+    ``postgresql://grader@db/nmd``), for several graders.
     """
 
     root: Path
     exchange: Path
     course_id: str = DEFAULT_COURSE_ID
     cell_timeout_s: int | None = None
+    gradebook_url: str | None = None
 
     @classmethod
     def resolve(
@@ -47,6 +51,7 @@ class Course:
         exchange: str | os.PathLike[str] | None = None,
         course_id: str | None = None,
         cell_timeout_s: int | None = None,
+        gradebook_url: str | None = None,
     ) -> Course:
         """Build a course from arguments, falling back to environment variables and then to defaults."""
         root_path = Path(root or os.environ.get(ENV_COURSE_DIR) or REPO_ROOT / "assignments").resolve()
@@ -56,7 +61,8 @@ class Course:
             cell_timeout_s = _positive_int(os.environ[ENV_TIMEOUT], ENV_TIMEOUT)
         if cell_timeout_s is not None and cell_timeout_s <= 0:
             raise ValueError(f"cell_timeout_s: got {cell_timeout_s}; allowed: a whole number of seconds > 0")
-        return cls(root_path, exchange_path, cid, cell_timeout_s)
+        url = gradebook_url or os.environ.get(ENV_GRADEBOOK_URL) or None
+        return cls(root_path, exchange_path, cid, cell_timeout_s, url)
 
     # --- paths -------------------------------------------------------------------------------------------
     @property
@@ -65,7 +71,10 @@ class Course:
 
     @property
     def db_url(self) -> str:
-        """SQLAlchemy URL of the sqlite gradebook, with a busy timeout so concurrent writers wait, not fail."""
+        """SQLAlchemy URL of the gradebook: the course's sqlite file, with a busy timeout so that concurrent
+        writers wait instead of failing, unless a database server was configured."""
+        if self.gradebook_url:
+            return self.gradebook_url
         return f"sqlite:///{self.db_path}?timeout={SQLITE_BUSY_TIMEOUT_S}"
 
     def source_dir(self, assignment: str) -> Path:
@@ -97,7 +106,11 @@ class Course:
     def assignments(self) -> list[str]:
         """Assignment ids that have a source folder (sorted)."""
         src = self.root / "source"
-        return sorted(p.name for p in src.iterdir() if p.is_dir() and not p.name.startswith(".")) if src.is_dir() else []
+        return (
+            sorted(p.name for p in src.iterdir() if p.is_dir() and not p.name.startswith("."))
+            if src.is_dir()
+            else []
+        )
 
     def source_notebooks(self, assignment: str) -> list[Path]:
         folder = self.source_dir(assignment)

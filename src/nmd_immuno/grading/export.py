@@ -18,8 +18,18 @@ from nmd_immuno.grading.gradebook import open_gradebook
 from nmd_immuno.grading.outcomes import CODE_BY_NAME, load_outcomes, needs_review, ordered
 
 EXPORT_COLUMNS = [
-    "assignment", "student", "status", "needs_review", "score", "max_score", "code_score", "written_score",
-    "needs_manual_grade", "submitted_at", "seconds_late", "detail",
+    "assignment",
+    "student",
+    "status",
+    "needs_review",
+    "score",
+    "max_score",
+    "code_score",
+    "written_score",
+    "needs_manual_grade",
+    "submitted_at",
+    "seconds_late",
+    "detail",
 ]
 
 
@@ -27,7 +37,9 @@ def grade_export(course: Course, assignment: str | None = None) -> pd.DataFrame:
     """The export table for one assignment (or all): every student in the gradebook x assignment."""
     rows = []
     with open_gradebook(course) as gb:
-        assignments = [gb.find_assignment(assignment)] if assignment else sorted(gb.assignments, key=lambda a: a.name)
+        assignments = (
+            [gb.find_assignment(assignment)] if assignment else sorted(gb.assignments, key=lambda a: a.name)
+        )
         students = sorted(s.id for s in gb.students)
         for a in assignments:
             outcomes = load_outcomes(course.outcomes_dir(a.name))
@@ -43,10 +55,20 @@ def grade_export(course: Course, assignment: str | None = None) -> pd.DataFrame:
 
 def _row(assignment, student: str, sub, outcome) -> dict:
     if sub is None:
-        return {"assignment": assignment.name, "student": student, "status": "not_submitted",
-                "needs_review": False, "score": 0.0, "max_score": float(assignment.max_score),
-                "code_score": 0.0, "written_score": 0.0, "needs_manual_grade": False, "submitted_at": "",
-                "seconds_late": 0.0, "detail": CODE_BY_NAME["not_submitted"].meaning}
+        return {
+            "assignment": assignment.name,
+            "student": student,
+            "status": "not_submitted",
+            "needs_review": False,
+            "score": 0.0,
+            "max_score": float(assignment.max_score),
+            "code_score": 0.0,
+            "written_score": 0.0,
+            "needs_manual_grade": False,
+            "submitted_at": "",
+            "seconds_late": 0.0,
+            "detail": CODE_BY_NAME["not_submitted"].meaning,
+        }
     codes = list(outcome.codes) if outcome else []
     details = dict(outcome.details) if outcome else {}
     late = float(sub.total_seconds_late or 0.0)
@@ -59,11 +81,17 @@ def _row(assignment, student: str, sub, outcome) -> dict:
         details.setdefault("ok", "no autograde record from this tool (graded directly with nbgrader?)")
     penalty = float(sub.late_submission_penalty or 0.0)
     return {
-        "assignment": assignment.name, "student": student, "status": ";".join(status),
-        "needs_review": needs_review(status), "score": round(float(sub.score) - penalty, 4),
-        "max_score": float(sub.max_score), "code_score": float(sub.code_score),
-        "written_score": float(sub.written_score), "needs_manual_grade": bool(sub.needs_manual_grade),
-        "submitted_at": _iso(sub.timestamp), "seconds_late": late,
+        "assignment": assignment.name,
+        "student": student,
+        "status": ";".join(status),
+        "needs_review": needs_review(status),
+        "score": round(float(sub.score) - penalty, 4),
+        "max_score": float(sub.max_score),
+        "code_score": float(sub.code_score),
+        "written_score": float(sub.written_score),
+        "needs_manual_grade": bool(sub.needs_manual_grade),
+        "submitted_at": _iso(sub.timestamp),
+        "seconds_late": late,
         "detail": " | ".join(f"{c}: {details[c]}" for c in status if c in details),
     }
 

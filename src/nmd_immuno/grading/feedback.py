@@ -1,9 +1,9 @@
 """Feedback for students: nbgrader's ``generate_feedback`` with the course's sanitiser, then a leak scan.
 
-The sanitiser (``preprocessors.SanitiseFeedback``, set in ``nbgrader_config.py``) removes hidden tests; the scan
-checks the resulting HTML independently against every solution, hidden-test and mark-scheme line of the source
-notebooks, except lines the student wrote themselves. A feedback file that still quotes one is deleted (and
-reported) rather than released: a student gets no feedback file rather than the answers.
+The sanitiser (``preprocessors.SanitiseFeedback``, set in ``nbgrader_config.py``) removes hidden tests; the
+scan checks the resulting HTML independently against every solution, hidden-test and mark-scheme line of the
+source notebooks, except lines the student wrote themselves. A feedback file that still quotes one is deleted
+(and reported) rather than released: a student gets no feedback file rather than the answers.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from nmd_immuno.grading.course import Course
 from nmd_immuno.grading.leaks import Leak, assignment_secrets, find_leaks, own_text
-from nmd_immuno.grading.runner import run_nbgrader
+from nmd_immuno.grading.runner import RunResult, run_nbgrader
 from nmd_immuno.grading.workflow import GradingCommandError
 
 
@@ -25,6 +25,7 @@ class FeedbackReport:
     withheld: list[Leak] = field(default_factory=list)
     released: list[str] = field(default_factory=list)
     not_released: list[str] = field(default_factory=list)  # submitted outside the exchange: no secret file
+    failed: list[str] = field(default_factory=list)  # nbgrader could not make their feedback (see the logs)
 
 
 def scan_feedback(course: Course, assignment: str, students: Sequence[str] | None = None) -> list[Leak]:
@@ -49,28 +50,37 @@ def generate_feedback(
 ) -> FeedbackReport:
     """Generate (and optionally release to the exchange) sanitised feedback; withhold any leaking file."""
     report = FeedbackReport(assignment)
-    targets = list(students) if students else [None]
+    graded = sorted(p.parent.name for p in (course.root / "autograded").glob(f"*/{assignment}"))
+    targets = list(students) if students else graded
+    # one nbgrader process for everybody; if it fails, one per student, so one bad case cannot block the rest
+    if not students and _feedback_run(course, assignment, None).ok:
+        targets = []
     for student in targets:
-        args = ["generate_feedback", assignment, "--force"]
-        if student:
-            args.append(f"--student={student}")
-        log = course.logs_dir(assignment) / (f"feedback.{student}.log" if student else "feedback.log")
-        result = run_nbgrader([*args, *course.nbgrader_options()], cwd=course.root, log_path=log, deadline_s=1800)
+        result = _feedback_run(course, assignment, student)
         if not result.ok:
-            raise GradingCommandError(result)
+            report.failed.append(student)
     report.withheld = scan_feedback(course, assignment, students)
     for leak in report.withheld:
         leak.file.unlink(missing_ok=True)
     base = course.root / "feedback"
-    report.files = sorted(p for p in base.glob(f"*/{assignment}/*.html")
-                          if not students or p.parent.parent.name in students)
+    report.files = sorted(
+        p for p in base.glob(f"*/{assignment}/*.html") if not students or p.parent.parent.name in students
+    )
     if release:
         _release(course, assignment, report, students)
     return report
 
 
+def _feedback_run(course: Course, assignment: str, student: str | None) -> RunResult:
+    args = ["generate_feedback", assignment, "--force", *course.nbgrader_options()]
+    if student:
+        args.insert(2, f"--student={student}")
+    log = course.logs_dir(assignment) / (f"feedback.{student}.log" if student else "feedback.log")
+    return run_nbgrader(args, cwd=course.root, log_path=log, deadline_s=1800)
+
+
 def _release(course: Course, assignment: str, report: FeedbackReport, students: Sequence[str] | None) -> None:
-    """``nbgrader release_feedback``; students who did not submit through the exchange are listed, not released.
+    """``nbgrader release_feedback``; students who did not submit through the exchange are listed instead.
 
     nbgrader matches feedback to the exchange submission with ``submission_secret.txt``, which only exists for
     submissions made with ``nbgrader submit``; without it nbgrader stops for everybody, so such students are
@@ -83,9 +93,16 @@ def _release(course: Course, assignment: str, report: FeedbackReport, students: 
         return
     batches: list[list[str]] = [[]] if (not students and not report.not_released) else [[s] for s in ready]
     for batch in batches:
-        args = ["release_feedback", assignment, *(f"--student={s}" for s in batch), *course.nbgrader_options()]
+        args = [
+            "release_feedback",
+            assignment,
+            *(f"--student={s}" for s in batch),
+            *course.nbgrader_options(),
+        ]
         name = f"release_feedback.{batch[0]}.log" if batch else "release_feedback.log"
-        result = run_nbgrader(args, cwd=course.root, log_path=course.logs_dir(assignment) / name, deadline_s=900)
+        result = run_nbgrader(
+            args, cwd=course.root, log_path=course.logs_dir(assignment) / name, deadline_s=900
+        )
         if not result.ok:
             raise GradingCommandError(result)
     report.released = ready

@@ -2,8 +2,8 @@
 
 Why a correction at all: when nbgrader fails on a student (kernel died, invalid notebook) it keeps whatever
 scores the gradebook held before, possibly from an earlier, different submission. ``zero_autograded`` sets the
-autograder scores of that submission to 0, as nbgrader itself does for a missing notebook, and leaves any score
-an instructor entered by hand untouched.
+autograder scores of that submission to 0, as nbgrader itself does for a missing notebook, and leaves any
+score an instructor entered by hand untouched.
 """
 
 from __future__ import annotations
@@ -19,14 +19,23 @@ from sqlalchemy.exc import SAWarning
 from nmd_immuno.grading.course import Course
 
 GRADE_COLUMNS = [
-    "assignment", "student", "notebook", "item", "kind", "cell_type", "max_score",
-    "auto_score", "manual_score", "score", "needs_manual_grade",
+    "assignment",
+    "student",
+    "notebook",
+    "item",
+    "kind",
+    "cell_type",
+    "max_score",
+    "auto_score",
+    "manual_score",
+    "score",
+    "needs_manual_grade",
 ]
 
 
 @contextmanager
 def open_gradebook(course: Course) -> Iterator[Gradebook]:
-    if not course.db_path.exists():
+    if course.gradebook_url is None and not course.db_path.exists():
         raise FileNotFoundError(
             f"gradebook: {course.db_path} does not exist; generate the assignments first "
             "(python -m nmd_immuno.grading generate)"
@@ -39,7 +48,7 @@ def open_gradebook(course: Course) -> Iterator[Gradebook]:
 
 
 def has_assignment(course: Course, assignment: str) -> bool:
-    if not course.db_path.exists():
+    if course.gradebook_url is None and not course.db_path.exists():
         return False
     with open_gradebook(course) as gb:
         try:
@@ -69,8 +78,8 @@ def zero_autograded(course: Course, assignment: str, student: str) -> None:
 def grades_frame(course: Course, assignment: str | None = None) -> pd.DataFrame:
     """One row per student x graded item (nbgrader grade cell or task cell), straight from the gradebook.
 
-    ``kind`` is ``autograded`` (a test cell), ``manual`` (a written or code answer graded by hand) or ``task``.
-    ``score`` is nbgrader's: the manual score when one was given, else the autograder's, else 0.
+    ``kind`` is ``autograded`` (a test cell), ``manual`` (a written or code answer graded by hand) or
+    ``task``. ``score`` is nbgrader's: the manual score when one was given, else the autograder's, else 0.
     """
     rows = []
     with open_gradebook(course) as gb:
@@ -82,12 +91,20 @@ def grades_frame(course: Course, assignment: str | None = None) -> pd.DataFrame:
                     for g in snb.grades:
                         manual = (snb.notebook.name, g.name) in solution_ids
                         kind = "task" if g.cell.type == "TaskCell" else ("manual" if manual else "autograded")
-                        rows.append({
-                            "assignment": a.name, "student": sub.student.id, "notebook": snb.notebook.name,
-                            "item": g.name, "kind": kind, "cell_type": g.cell_type,
-                            "max_score": float(g.max_score), "auto_score": g.auto_score,
-                            "manual_score": g.manual_score, "score": float(g.score),
-                            "needs_manual_grade": bool(g.needs_manual_grade),
-                        })
+                        rows.append(
+                            {
+                                "assignment": a.name,
+                                "student": sub.student.id,
+                                "notebook": snb.notebook.name,
+                                "item": g.name,
+                                "kind": kind,
+                                "cell_type": g.cell_type,
+                                "max_score": float(g.max_score),
+                                "auto_score": g.auto_score,
+                                "manual_score": g.manual_score,
+                                "score": float(g.score),
+                                "needs_manual_grade": bool(g.needs_manual_grade),
+                            }
+                        )
     frame = pd.DataFrame(rows, columns=GRADE_COLUMNS)
     return frame.sort_values(["assignment", "student", "notebook", "item"], ignore_index=True)

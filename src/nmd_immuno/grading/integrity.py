@@ -1,10 +1,10 @@
 """Checks of a submission against the released notebooks, run before autograding.
 
 nbgrader silently repairs or ignores some tampering: a deleted test cell scores 0 without a warning, an edited
-test cell is restored with a checksum warning that also fires for every untouched cell holding hidden tests, and
-a renamed notebook is skipped. Comparing the submission with the *released* notebooks (what the student actually
-received, hidden tests already removed) gives precise findings without those false alarms. The checks only read
-files and never raise: a finding is recorded and grading carries on.
+test cell is restored with a checksum warning that also fires for every untouched cell holding hidden tests,
+and a renamed notebook is skipped. Comparing the submission with the *released* notebooks (what the student
+actually received, hidden tests already removed) gives precise findings without those false alarms. The checks
+only read files and never raise: a finding is recorded and grading carries on.
 """
 
 from __future__ import annotations
@@ -92,7 +92,8 @@ def _norm_meta(value: Any) -> Any:
 
 
 def check_submission(course: Course, assignment: str, student: str) -> list[Finding]:
-    """Every finding for one student's submission of ``assignment`` (an empty list means nothing to report)."""
+    """Every finding for one student's submission of ``assignment`` (an empty list means nothing to
+    report)."""
     released_paths = sorted(course.release_dir(assignment).glob("*.ipynb"))
     folder = course.submitted_dir(student, assignment)
     submitted_paths = {p.name: p for p in sorted(folder.glob("*.ipynb"))} if folder.is_dir() else {}
@@ -123,8 +124,14 @@ def _missing(name: str, released: Any, extra: list[str], submitted: dict[str, Pa
         except ValueError:
             continue
         if wanted and len(ids & wanted) >= max(1, len(wanted) // 2):
-            return Finding("renamed_notebook", name, f"{name} is missing; {other} holds its cells "
-                           f"(rename it to {name} and autograde this student again)")
+            return Finding(
+                "renamed_notebook",
+                name,
+                f"{name} is missing; {other} holds its cells "
+                f"(rename it to {name} and autograde this student again)",
+            )
     if extra:
-        return Finding("missing_notebook", name, f"{name} is missing; other files submitted: {', '.join(extra)}")
+        return Finding(
+            "missing_notebook", name, f"{name} is missing; other files submitted: {', '.join(extra)}"
+        )
     return Finding("missing_notebook", name, f"{name} is missing")

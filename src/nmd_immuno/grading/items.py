@@ -7,8 +7,8 @@ An *item* is one graded cell (an autograder test cell or a manually graded answe
 - ``point_biserial``: Pearson correlation between the item score and the *rest* score (total minus this item,
   so the item does not correlate with itself). For an all-or-nothing item this is the point-biserial
   correlation. Positive: students who do well overall tend to get this item right.
-- ``discrimination_ul``: upper-lower index *D*: proportion of points obtained by the top group (by total score,
-  ``group_fraction`` = 27 % by convention) minus that of the bottom group.
+- ``discrimination_ul``: upper-lower index *D*: proportion of points obtained by the top group (by total
+  score, ``group_fraction`` = 27 % by convention) minus that of the bottom group.
 
 Flags: ``too_easy`` (p above ``easy``), ``too_hard`` (p below ``hard``), ``negative_discrimination`` (r or D
 below 0: the stronger students do worse, often a wrong key or an ambiguous question), ``low_discrimination``
@@ -23,6 +23,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -32,8 +33,18 @@ from nmd_immuno.grading.gradebook import grades_frame
 from nmd_immuno.grading.outcomes import load_outcomes, needs_review
 
 ANALYSIS_COLUMNS = [
-    "item", "kind", "max_points", "n", "mean_score", "sd", "difficulty", "point_biserial",
-    "upper_p", "lower_p", "discrimination_ul", "flags",
+    "item",
+    "kind",
+    "max_points",
+    "n",
+    "mean_score",
+    "sd",
+    "difficulty",
+    "point_biserial",
+    "upper_p",
+    "lower_p",
+    "discrimination_ul",
+    "flags",
 ]
 
 
@@ -96,8 +107,13 @@ def _pearson(x: np.ndarray, y: np.ndarray) -> float:
     return float(np.corrcoef(x, y)[0, 1])
 
 
-def item_analysis(scores: pd.DataFrame, max_points: Mapping[str, float], *, kinds: Mapping[str, str] | None = None,
-                  thresholds: Thresholds | None = None) -> pd.DataFrame:
+def item_analysis(
+    scores: pd.DataFrame,
+    max_points: Mapping[str, float],
+    *,
+    kinds: Mapping[str, str] | None = None,
+    thresholds: Thresholds | None = None,
+) -> pd.DataFrame:
     """Difficulty, point-biserial, upper-lower discrimination and flags per item (one row per item)."""
     t = thresholds or Thresholds()
     missing = [c for c in scores.columns if c not in max_points]
@@ -109,8 +125,8 @@ def item_analysis(scores: pd.DataFrame, max_points: Mapping[str, float], *, kind
     total = scores.sum(axis=1, skipna=True)
     order = sorted(scores.index, key=lambda s: (-total[s], s))  # strongest first, ties by student id
     n_students = len(order)
-    n_group = max(1, int(round(t.group_fraction * n_students))) if n_students >= 2 else 0
-    upper, lower = order[:n_group], order[n_students - n_group:] if n_group else []
+    n_group = max(1, round(t.group_fraction * n_students)) if n_students >= 2 else 0
+    upper, lower = order[:n_group], order[n_students - n_group :] if n_group else []
     rows = []
     for item in scores.columns:
         col = scores[item]
@@ -126,13 +142,22 @@ def item_analysis(scores: pd.DataFrame, max_points: Mapping[str, float], *, kind
         lower_p = float(lo.mean()) if len(lo) else float("nan")
         d = upper_p - lower_p if len(up) and len(lo) else float("nan")
         p = float(frac.mean()) if n else float("nan")
-        rows.append({
-            "item": item, "kind": (kinds or {}).get(item, ""), "max_points": mx, "n": n,
-            "mean_score": float(have.mean()) if n else float("nan"),
-            "sd": float(have.std(ddof=0)) if n else float("nan"), "difficulty": p, "point_biserial": r,
-            "upper_p": upper_p, "lower_p": lower_p, "discrimination_ul": d,
-            "flags": ";".join(_flags(p, r, d, n, have, t)),
-        })
+        rows.append(
+            {
+                "item": item,
+                "kind": (kinds or {}).get(item, ""),
+                "max_points": mx,
+                "n": n,
+                "mean_score": float(have.mean()) if n else float("nan"),
+                "sd": float(have.std(ddof=0)) if n else float("nan"),
+                "difficulty": p,
+                "point_biserial": r,
+                "upper_p": upper_p,
+                "lower_p": lower_p,
+                "discrimination_ul": d,
+                "flags": ";".join(_flags(p, r, d, n, have, t)),
+            }
+        )
     return pd.DataFrame(rows, columns=ANALYSIS_COLUMNS)
 
 
@@ -165,9 +190,39 @@ def cronbach_alpha(scores: pd.DataFrame) -> float:
     return float(k / (k - 1) * (1 - complete.var(ddof=1).sum() / total_var))
 
 
-def analyse_assignment(course: Course, assignment: str, *, include_review: bool = False,
-                       kinds: Iterable[str] = ("autograded", "manual", "task"),
-                       thresholds: Thresholds | None = None) -> ItemReport:
+def example_scores(n_students: int = 40, seed: int = 1) -> tuple[pd.DataFrame, dict[str, float]]:
+    """A synthetic cohort (not real students) for learning to read the report: one item of each kind the flags
+    are meant to catch, driven by a simulated ability."""
+    rng = np.random.default_rng(seed)
+    ability = rng.normal(size=n_students)
+    noise = rng.normal(scale=0.6, size=(4, n_students))
+    scores = pd.DataFrame(
+        {
+            "dose_arithmetic": (ability + noise[0] > -2.2).astype(float) * 2,
+            "hard_stop_check": (ability + noise[1] > -0.2).astype(float) * 2,
+            "crisis_plan": np.clip(np.round(ability + noise[2] + 1.2), 0, 3),
+            "ambiguous_item": (ability + noise[3] < -0.2).astype(float),
+            "rare_subtype": (ability > 1.6).astype(float) * 2,
+        },
+        index=[f"student{i:02d}" for i in range(n_students)],
+    )
+    return scores, {
+        "dose_arithmetic": 2,
+        "hard_stop_check": 2,
+        "crisis_plan": 3,
+        "ambiguous_item": 1,
+        "rare_subtype": 2,
+    }
+
+
+def analyse_assignment(
+    course: Course,
+    assignment: str,
+    *,
+    include_review: bool = False,
+    kinds: Iterable[str] = ("autograded", "manual", "task"),
+    thresholds: Thresholds | None = None,
+) -> ItemReport:
     """Item analysis of ``assignment`` from the course's gradebook (real nbgrader sqlite database)."""
     grades = grades_frame(course, assignment)
     grades = grades[grades["kind"].isin(list(kinds))]
@@ -186,7 +241,7 @@ def distribution_figure(report: ItemReport) -> Figure:
     items = list(report.scores.columns)
     ncols = min(4, max(1, len(items)))
     nrows = max(1, math.ceil(len(items) / ncols))
-    fig = Figure(figsize=(3.2 * ncols, 2.4 * nrows), layout="constrained")
+    fig = plt.figure(figsize=(3.2 * ncols, 2.4 * nrows), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False)
     for ax, item in zip(axes.flat, items, strict=False):
         counts = report.scores[item].dropna().value_counts().sort_index()
@@ -194,17 +249,18 @@ def distribution_figure(report: ItemReport) -> Figure:
         ax.set_title(f"{item} (max {report.max_points[item]:g})", fontsize=9)
         ax.set_xlabel("score", fontsize=8)
         ax.set_ylabel("students", fontsize=8)
-    for ax in list(axes.flat)[len(items):]:
+    for ax in list(axes.flat)[len(items) :]:
         ax.set_visible(False)
     fig.suptitle(f"Score distribution per item: {report.assignment}")
-    return fig
+    return _detached(fig)
 
 
 def difficulty_discrimination_figure(report: ItemReport, thresholds: Thresholds | None = None) -> Figure:
-    """Each item placed by difficulty (x) and point-biserial discrimination (y), with the flag zones shaded."""
+    """Each item placed by difficulty (x) and point-biserial discrimination (y), with the flag zones
+    shaded."""
     t = thresholds or Thresholds()
     a = report.analysis
-    fig = Figure(figsize=(6.4, 4.2), layout="constrained")
+    fig = plt.figure(figsize=(6.4, 4.2), layout="constrained")
     ax = fig.subplots()
     ax.axvspan(0, t.hard, color="#f4cccc", alpha=0.6, label="too hard")
     ax.axvspan(t.easy, 1.0, color="#fff2cc", alpha=0.8, label="too easy")
@@ -213,13 +269,26 @@ def difficulty_discrimination_figure(report: ItemReport, thresholds: Thresholds 
     y = a["point_biserial"].fillna(0.0)
     ax.scatter(a["difficulty"], y, color="#222222", zorder=3)
     for _, row in a.iterrows():
-        ax.annotate(str(row["item"]), (row["difficulty"], 0.0 if pd.isna(row["point_biserial"])
-                                       else row["point_biserial"]), fontsize=8, xytext=(4, 3),
-                    textcoords="offset points")
+        right = row["difficulty"] > 0.75  # keep labels inside the axes
+        ax.annotate(
+            str(row["item"]),
+            (row["difficulty"], 0.0 if pd.isna(row["point_biserial"]) else row["point_biserial"]),
+            fontsize=8,
+            xytext=(-4 if right else 4, 3),
+            textcoords="offset points",
+            ha="right" if right else "left",
+        )
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(-1.0, 1.0)
     ax.set_xlabel("difficulty index p (proportion of points obtained)")
     ax.set_ylabel("point-biserial r (item vs rest)")
     ax.set_title(f"Item difficulty and discrimination: {report.assignment}")
     ax.legend(fontsize=7, loc="lower left")
+    return _detached(fig)
+
+
+def _detached(fig: Figure) -> Figure:
+    """Made through pyplot (so a notebook's inline backend can show it), then closed: it appears once,
+    where it is returned or displayed, and is not kept in pyplot's global state."""
+    plt.close(fig)
     return fig

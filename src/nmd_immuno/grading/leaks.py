@@ -1,7 +1,7 @@
 """Find instructor-only text (solutions, hidden tests, mark schemes) in what students receive.
 
-Used after ``generate`` (on the released notebooks) and after ``feedback`` (on each student's HTML), and by the
-tests. Text is compared after whitespace is collapsed, and HTML is read twice: as rendered text (syntax
+Used after ``generate`` (on the released notebooks) and after ``feedback`` (on each student's HTML), and by
+the tests. Text is compared after whitespace is collapsed, and HTML is read twice: as rendered text (syntax
 highlighting splits code into many ``<span>`` elements) and as unescaped markup (attributes, scripts).
 """
 

@@ -126,8 +126,11 @@ def secret_lines(source_nb: Any, kinds: Iterable[str] = tuple(REGION_MARKERS)) -
     rendered = normalise(re.sub(r"`+|\*\*", "", "\n".join(visible)))
     markers = {m for pair in REGION_MARKERS.values() for m in pair}
     return {
-        s for s in inside
-        if len(s) >= MIN_SECRET_CHARS and s not in visible_text and s not in rendered
+        s
+        for s in inside
+        if len(s) >= MIN_SECRET_CHARS
+        and s not in visible_text
+        and s not in rendered
         and not any(m in s for m in markers)
     }
 

@@ -1,9 +1,9 @@
 """Outcome codes: what happened to one student's submission of one assignment.
 
 nbgrader reports a broken submission as an ordinary zero (a notebook that is not JSON, a deleted test cell) or
-stops with a log message. Every grading step here records instead a list of codes per student and assignment, so
-the grade export can tell an honest zero (``ok`` with score 0) from a problem, and the instructor can see what to
-look at. Codes are stored as one small JSON file per student under ``reports/outcomes/<assignment>/``,
+stops with a log message. Every grading step here records instead a list of codes per student and assignment,
+so the grade export can tell an honest zero (``ok`` with score 0) from a problem, and the instructor can see
+what to look at. Codes are stored as one small JSON file per student under ``reports/outcomes/<assignment>/``,
 overwritten at each autograde, so re-grading is idempotent.
 """
 
@@ -23,23 +23,47 @@ class Code:
 
 #: Ordered from most to least severe; the export's ``status`` lists codes in this order.
 CODES: tuple[Code, ...] = (
-    Code("grader_killed", "grading overran its hard deadline (unresponsive kernel) and was stopped; "
-         "autograded cells score 0", True),
+    Code(
+        "grader_killed",
+        "grading overran its hard deadline (unresponsive kernel) and was stopped; autograded cells score 0",
+        True,
+    ),
     Code("kernel_died", "the kernel died while the notebook ran; autograded cells score 0", True),
     Code("invalid_notebook", "a notebook is not valid notebook JSON; it was not graded and scores 0", True),
-    Code("renamed_notebook", "the expected notebook is missing but another notebook was submitted; not graded "
-         "(rename it, then autograde this student again)", True),
-    Code("missing_notebook", "a notebook of the assignment is missing from the submission; it scores 0", True),
+    Code(
+        "renamed_notebook",
+        "the expected notebook is missing but another notebook was submitted; not graded "
+        "(rename it, then autograde this student again)",
+        True,
+    ),
+    Code(
+        "missing_notebook", "a notebook of the assignment is missing from the submission; it scores 0", True
+    ),
     Code("grading_error", "nbgrader failed on this submission for another reason; see the log", True),
-    Code("timeout", "a cell ran longer than the execution timeout and was interrupted; that cell's tests "
-         "score 0 and the rest was graded", True),
-    Code("output_flood", "a cell printed more output than allowed; it was truncated and grading went on", True),
-    Code("deleted_cells", "answer or test cells were deleted; deleted test cells were put back from the "
-         "source and graded", True),
-    Code("edited_metadata", "nbgrader cell metadata (role, points, type) was changed; restored before grading",
-         True),
-    Code("edited_locked_cells", "test or read-only cells were edited; restored from the source before grading",
-         True),
+    Code(
+        "timeout",
+        "a cell ran longer than the execution timeout and was interrupted; that cell's tests "
+        "score 0 and the rest was graded",
+        True,
+    ),
+    Code(
+        "output_flood", "a cell printed more output than allowed; it was truncated and grading went on", True
+    ),
+    Code(
+        "deleted_cells",
+        "answer or test cells were deleted; deleted test cells were put back from the source and graded",
+        True,
+    ),
+    Code(
+        "edited_metadata",
+        "nbgrader cell metadata (role, points, type) was changed; restored before grading",
+        True,
+    ),
+    Code(
+        "edited_locked_cells",
+        "test or read-only cells were edited; restored from the source before grading",
+        True,
+    ),
     Code("late", "submitted after the due date; graded normally (see seconds_late)", False),
     Code("not_submitted", "no submission for this assignment", False),
     Code("ok", "graded normally: a score of 0 here is an honest zero", False),

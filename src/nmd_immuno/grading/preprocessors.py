@@ -1,16 +1,17 @@
 """nbgrader preprocessors that close three gaps in nbgrader's default pipeline (configured in
 ``assignments/nbgrader_config.py``; each class does one step, like nbgrader's own).
 
-* ``RestoreCells`` (sanitising step of autograde): nbgrader already restores edited test and read-only cells, but a
-  deleted test cell simply vanishes and scores nothing without a word, and changed cell roles (a test cell
-  turned into an answer) are not reset. This re-inserts deleted test cells from the gradebook, so the student's
-  answers are still tested, and resets every cell's role to the source's.
-* ``GuardedExecute`` (autograding step): nbgrader's ``LimitOutput`` trims lines only after the whole notebook ran,
-  so a flood of output is first held in memory in full. This caps output per cell while it arrives.
+* ``RestoreCells`` (sanitising step of autograde): nbgrader already restores edited test and read-only cells,
+  but a deleted test cell simply vanishes and scores nothing without a word, and changed cell roles (a test
+  cell turned into an answer) are not reset. This re-inserts deleted test cells from the gradebook, so the
+  student's answers are still tested, and resets every cell's role to the source's.
+* ``GuardedExecute`` (autograding step): nbgrader's ``LimitOutput`` trims lines only after the whole notebook
+  ran, so a flood of output is first held in memory in full. This caps output per cell while it arrives.
 * ``SanitiseFeedback`` (feedback step): nbgrader's feedback shows hidden tests, and clearing them
-  (``ClearHiddenTests``) still leaves the failing assert line, its neighbours and its message in the traceback.
-  This removes hidden-test and mark-scheme regions, replaces the outputs of cells that held hidden tests by a
-  summary that only names a failing *visible* line, and withholds any other output quoting hidden text.
+  (``ClearHiddenTests``) still leaves the failing assert line, its neighbours and its message in the
+  traceback. This removes hidden-test and mark-scheme regions, replaces the outputs of cells that held hidden
+  tests by a summary that only names a failing *visible* line, and withholds any other output quoting hidden
+  text.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ NBGRADER_TRUNCATION_MARKER = "... Output truncated ..."
 
 
 class RestoreCells(OverwriteCells):
-    """Restore locked cells (nbgrader), re-insert deleted test cells and reset cell roles from the gradebook."""
+    """Restore locked cells (nbgrader), re-insert deleted test cells and reset cell roles from the
+    gradebook."""
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
         self.notebook_id = resources["nbgrader"]["notebook"]
@@ -86,7 +88,9 @@ class RestoreCells(OverwriteCells):
                     if prev in present:
                         position = present.index(prev) + 1
                         break
-            self.log.warning("Test cell %s was deleted from the submission; restoring it from the source", name)
+            self.log.warning(
+                "Test cell %s was deleted from the submission; restoring it from the source", name
+            )
             nb.cells.insert(position, self.missing_cell_transform(sources[name], gcell.max_score))
 
 
@@ -142,7 +146,8 @@ def strip_ansi(text: str) -> str:
 
 
 class SanitiseFeedback(NbGraderPreprocessor):
-    """Remove hidden tests, mark schemes and any output quoting them from a notebook before it becomes feedback."""
+    """Remove hidden tests, mark schemes and any output quoting them from a notebook before it becomes
+    feedback."""
 
     code_placeholder = Unicode(
         "# (hidden tests are not shown; their result is included in this cell's score)"
@@ -196,7 +201,10 @@ class SanitiseFeedback(NbGraderPreprocessor):
             line_no = frames[-1] if frames else None
             visible = bool(frames) and all(n not in hidden and 1 <= n <= len(lines) for n in frames)
             if line_no is not None and visible:
-                text = [f"{ename} at line {line_no} of this cell (a visible test):", lines[line_no - 1].strip()]
+                text = [
+                    f"{ename} at line {line_no} of this cell (a visible test):",
+                    lines[line_no - 1].strip(),
+                ]
                 evalue = str(o.get("evalue", ""))
                 if evalue:
                     text.append(f"{ename}: {evalue}")

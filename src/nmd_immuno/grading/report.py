@@ -16,20 +16,24 @@ def summary_text(report) -> str:
     a = report.analysis
     lines = [
         f"Item analysis of {report.assignment}: {len(report.scores)} students, {len(a)} items, "
-        f"Cronbach's alpha {report.alpha:.2f}" if report.alpha == report.alpha else
-        f"Item analysis of {report.assignment}: {len(report.scores)} students, {len(a)} items",
+        f"Cronbach's alpha {report.alpha:.2f}"
+        if report.alpha == report.alpha
+        else f"Item analysis of {report.assignment}: {len(report.scores)} students, {len(a)} items",
     ]
     if report.excluded:
         lines.append(f"Left out (submission needs review): {', '.join(report.excluded)}")
     for _, row in a.iterrows():
         if row["flags"]:
-            lines.append(f"- {row['item']}: {row['flags'].replace(';', ', ')} (p={row['difficulty']:.2f}, "
-                         f"r={row['point_biserial']:.2f}, D={row['discrimination_ul']:.2f})")
+            lines.append(
+                f"- {row['item']}: {row['flags'].replace(';', ', ')} (p={row['difficulty']:.2f}, "
+                f"r={row['point_biserial']:.2f}, D={row['discrimination_ul']:.2f})"
+            )
     return "\n".join(lines)
 
 
-def write_item_report(course: Course, assignment: str, output_dir: Path | None = None, *,
-                      include_review: bool = False) -> list[Path]:
+def write_item_report(
+    course: Course, assignment: str, output_dir: Path | None = None, *, include_review: bool = False
+) -> list[Path]:
     report = analyse_assignment(course, assignment, include_review=include_review)
     out = output_dir or course.reports_dir / "items"
     out.mkdir(parents=True, exist_ok=True)

@@ -1,19 +1,20 @@
 """Run real nbgrader commands, each in its own process, with a hard deadline.
 
 Why a process per command (per student when autograding): a student's notebook can kill its kernel, loop
-forever in code that ignores interrupts, or exhaust memory; whatever happens, it must not stop the grading of the
-others. Each command runs in a child process whose output goes to a log file; a child that overruns its deadline
-is killed together with its kernels.
+forever in code that ignores interrupts, or exhaust memory; whatever happens, it must not stop the grading of
+the others. Each command runs in a child process whose output goes to a log file; a child that overruns its
+deadline is killed together with its kernels.
 
 Why a fork server: importing nbgrader costs about 2-3 seconds. On POSIX a small fork server (``_forkserver``)
-imports it once and forks a fresh, single-threaded child for every command (about 1.5 s per student instead of 4).
-Elsewhere (Windows), or with ``NMD_GRADING_ISOLATION=subprocess``, each command is a plain
+imports it once and forks a fresh, single-threaded child for every command (about 1.5 s per student instead of
+4). Elsewhere (Windows), or with ``NMD_GRADING_ISOLATION=subprocess``, each command is a plain
 ``python -m nbgrader`` subprocess. Both run exactly the nbgrader command line.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import itertools
 import json
 import os
@@ -44,7 +45,8 @@ class Job:
 
 @dataclass(frozen=True)
 class RunResult:
-    """What happened to a job: exit code (``None`` if killed), wall time, whether the deadline hit, the log."""
+    """What happened to a job: exit code (``None`` if killed), wall time, whether the deadline hit, the
+    log."""
 
     job: Job
     returncode: int | None
@@ -99,7 +101,10 @@ class _Running:
             with open(job.log_path, "wb") as log:
                 self.popen = subprocess.Popen(
                     [sys.executable, "-m", "nbgrader", *job.args],
-                    cwd=job.cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
+                    cwd=job.cwd,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
                 )
             self.pid = self.popen.pid
 
@@ -123,10 +128,8 @@ class _Running:
         except psutil.NoSuchProcess:
             procs = []
         for p in procs:
-            try:
+            with contextlib.suppress(psutil.NoSuchProcess):
                 p.kill()
-            except psutil.NoSuchProcess:
-                pass
         psutil.wait_procs(procs, timeout=10)
         if self.popen is not None:
             self.popen.wait(timeout=10)
@@ -138,7 +141,9 @@ class _ForkServer:
     def __init__(self) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "nmd_immuno.grading._forkserver"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=_child_env({}),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=_child_env({}),
         )
         self._lock = threading.Condition()
         self._pids: dict[str, int] = {}
@@ -166,8 +171,13 @@ class _ForkServer:
 
     def submit(self, job: Job, env: Mapping[str, str]) -> str:
         request_id = f"r{next(self._counter)}"
-        request = {"id": request_id, "args": list(job.args), "cwd": str(job.cwd), "log": str(job.log_path),
-                   "env": dict(env)}
+        request = {
+            "id": request_id,
+            "args": list(job.args),
+            "cwd": str(job.cwd),
+            "log": str(job.log_path),
+            "env": dict(env),
+        }
         assert self.proc.stdin is not None
         self.proc.stdin.write((json.dumps(request) + "\n").encode())
         self.proc.stdin.flush()

@@ -39,8 +39,10 @@ class StepReport:
 
 def _run(course: Course, args: Sequence[str], log_name: str, assignment: str) -> RunResult:
     result = run_nbgrader(
-        [*args, *course.nbgrader_options()], cwd=course.root,
-        log_path=course.logs_dir(assignment) / log_name, deadline_s=900,
+        [*args, *course.nbgrader_options()],
+        cwd=course.root,
+        log_path=course.logs_dir(assignment) / log_name,
+        deadline_s=900,
     )
     if not result.ok:
         raise GradingCommandError(result)
@@ -64,8 +66,9 @@ def set_duedate(course: Course, assignment: str, duedate: dt.datetime) -> None:
         gb.update_or_create_assignment(assignment, duedate=duedate)
 
 
-def generate(course: Course, assignments: Sequence[str] | None = None, *,
-             duedate: dt.datetime | None = None) -> StepReport:
+def generate(
+    course: Course, assignments: Sequence[str] | None = None, *, duedate: dt.datetime | None = None
+) -> StepReport:
     """``nbgrader generate_assignment`` for each assignment, then a leak scan of the released notebooks.
 
     Raises ``GradingCommandError`` if nbgrader fails and ``ValueError`` if a released notebook contains
@@ -81,7 +84,9 @@ def generate(course: Course, assignments: Sequence[str] | None = None, *,
             report.leaks.extend(find_leaks(path, secrets))
         report.assignments.append(aid)
     if report.leaks:
-        raise ValueError("released notebooks contain instructor-only text:\n" + "\n".join(map(str, report.leaks)))
+        raise ValueError(
+            "released notebooks contain instructor-only text:\n" + "\n".join(map(str, report.leaks))
+        )
     return report
 
 
