@@ -35,7 +35,7 @@ instructor-help:
 	@echo "  make assignments-feedback  [ASSIGNMENT=..] [STUDENT=..]    sanitised HTML feedback, released to the exchange"
 	@echo "  make assignments-export    [ASSIGNMENT=..]                 $(COURSE_DIR)/reports/grades.csv with a status column"
 	@echo "  make assignments-report    [ASSIGNMENT=..]                 item analysis in $(COURSE_DIR)/reports/items"
-	@echo "Manual grading: the formgrader (make lab, then Nbgrader > Manage Assignments), rubrics in $(COURSE_DIR)/rubrics."
+	@echo "Manual grading: formgrader (cd $(COURSE_DIR) && jupyter lab, then Nbgrader > Formgrader); rubrics in $(COURSE_DIR)/rubrics"
 	@echo "Outcome codes of the export: $(BIN)/python -m nmd_immuno.grading codes"
 
 assignments-generate: $(STAMP)

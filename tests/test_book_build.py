@@ -358,7 +358,7 @@ def test_intro_page(book_html: Path) -> None:
     doc = "book/intro"
     soup = soup_of(book_html, doc)
     main = article(soup)
-    text = main.get_text(" ")
+    text = " ".join(main.get_text(" ").split())
     disclaimer = main.select_one("div.admonition.danger")
     assert disclaimer is not None and "For education only" in disclaimer.get_text()
     headings = [h.get_text(" ", strip=True) for h in main.find_all(["h2", "h3"])]
@@ -429,7 +429,7 @@ def test_myasthenia_gravis_page(book_html: Path) -> None:
 
 @pytest.mark.slow
 def test_instructors_page(book_html: Path) -> None:
-    text = article(soup_of(book_html, "book/instructors")).get_text(" ")
+    text = " ".join(article(soup_of(book_html, "book/instructors")).get_text(" ").split())
     for needle in ("make instructor-help", "nbgrader", "JupyterHub"):
         assert needle in text, f"instructors: {needle!r} not mentioned"
 

@@ -20,12 +20,11 @@ import shutil
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from nmd_immuno.grading.course import Course
 from nmd_immuno.grading.gradebook import has_assignment, zero_autograded
 from nmd_immuno.grading.integrity import check_submission
-from nmd_immuno.grading.notebooks import all_strings, read_notebook
+from nmd_immuno.grading.notebooks import read_notebook
 from nmd_immuno.grading.outcomes import Outcome
 from nmd_immuno.grading.preprocessors import FLOOD_MARKER, NBGRADER_TRUNCATION_MARKER
 from nmd_immuno.grading.runner import Job, RunResult, run_jobs
@@ -130,19 +129,20 @@ def autograde(
     return GradingRun(assignment, [outcomes[s] for s in names], time.monotonic() - started, workers)
 
 
-def _graded_text(course: Course, assignment: str, student: str) -> str | None:
+def _graded_outputs(course: Course, assignment: str, student: str) -> list[dict] | None:
+    """Every output of the student's graded notebooks (None when nbgrader wrote none)."""
     folder = course.autograded_dir(student, assignment)
     paths = sorted(folder.glob("*.ipynb")) if folder.is_dir() else []
     if not paths:
         return None
-    texts = []
+    outputs: list[dict] = []
     for p in paths:
         try:
             nb = read_notebook(p)
         except ValueError:
             continue
-        texts.extend(s for c in nb.cells for o in c.get("outputs", []) for s in all_strings(o))
-    return "\n".join(texts)
+        outputs.extend(o for c in nb.cells for o in c.get("outputs", []))
+    return outputs
 
 
 def _classify(course: Course, assignment: str, outcome: Outcome, result: RunResult) -> None:
@@ -151,7 +151,9 @@ def _classify(course: Course, assignment: str, outcome: Outcome, result: RunResu
     outcome.seconds = round(result.seconds, 3)
     outcome.log = str(result.job.log_path)
     log = result.log
-    graded = _graded_text(course, assignment, outcome.student)
+    outputs = _graded_outputs(course, assignment, outcome.student) or []
+    timed_out = any(o.get("ename") == "CellTimeoutError" for o in outputs)
+    streams = "\n".join(str(o.get("text", "")) for o in outputs if o.get("output_type") == "stream")
     if result.killed_at_deadline:
         outcome.add(
             "grader_killed", f"stopped after {result.seconds:.0f} s (deadline {result.job.deadline_s:.0f} s)"
@@ -159,18 +161,12 @@ def _classify(course: Course, assignment: str, outcome: Outcome, result: RunResu
         return
     if "DeadKernelError" in log or "Kernel died" in log:
         outcome.add("kernel_died", "the kernel stopped (e.g. exit(), os._exit or a crash)")
-    if "CellTimeoutError" in log or (graded is not None and "CellTimeoutError" in graded):
+    if "CellTimeoutError" in log or timed_out:
         outcome.add("timeout", f"a cell exceeded {configured_cell_timeout(course)} s")
-    if graded is not None and (FLOOD_MARKER in graded or NBGRADER_TRUNCATION_MARKER in graded):
+    if FLOOD_MARKER in streams or NBGRADER_TRUNCATION_MARKER in streams:
         outcome.add("output_flood", "output truncated")
     if result.returncode != 0:
         explained = {"kernel_died", "timeout", "invalid_notebook", "renamed_notebook", "missing_notebook"}
         if not explained & set(outcome.codes):
             last = [ln for ln in log.splitlines() if "ERROR" in ln or "Error" in ln][-3:]
             outcome.add("grading_error", " | ".join(last) or f"nbgrader exited with {result.returncode}")
-
-
-def autograded_notebook(course: Course, assignment: str, student: str) -> Path | None:
-    folder = course.autograded_dir(student, assignment)
-    paths = sorted(folder.glob("*.ipynb")) if folder.is_dir() else []
-    return paths[0] if paths else None

@@ -30,6 +30,7 @@ EXPORT_COLUMNS = [
     "submitted_at",
     "seconds_late",
     "detail",
+    "log",
 ]
 
 
@@ -68,6 +69,7 @@ def _row(assignment, student: str, sub, outcome) -> dict:
             "submitted_at": "",
             "seconds_late": 0.0,
             "detail": CODE_BY_NAME["not_submitted"].meaning,
+            "log": "",
         }
     codes = list(outcome.codes) if outcome else []
     details = dict(outcome.details) if outcome else {}
@@ -77,7 +79,6 @@ def _row(assignment, student: str, sub, outcome) -> dict:
         details["late"] = f"{late:.0f} s after the due date"
     status = ordered(codes or ["ok"])
     if outcome is None:
-        status = ["ok"] if not codes else status
         details.setdefault("ok", "no autograde record from this tool (graded directly with nbgrader?)")
     penalty = float(sub.late_submission_penalty or 0.0)
     return {
@@ -93,6 +94,7 @@ def _row(assignment, student: str, sub, outcome) -> dict:
         "submitted_at": _iso(sub.timestamp),
         "seconds_late": late,
         "detail": " | ".join(f"{c}: {details[c]}" for c in status if c in details),
+        "log": outcome.log if outcome else "",
     }
 
 
