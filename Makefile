@@ -10,13 +10,14 @@ HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps test lint lab clean
+.PHONY: help install system-deps test bench lint lab clean
 
 help:
 	@echo "make book    build the Jupyter Book (every chapter executed) and serve it on http://$(HOST):$(PORT)"
 	@echo "make test    run the whole test suite (unit, book build, browser, nbgrader end to end)"
 	@echo "make lab     JupyterLab on the course, notebooks importing the package"
 	@echo "make clean   remove build outputs (keeps .venv)"
+	@echo "make bench   the benchmarks: simulator throughput, book build times, autograding speed"
 	@echo "make instructor-help   the nbgrader workflow targets"
 
 # Python packages come from the pinned lock file; the project itself is installed editable.
@@ -34,11 +35,18 @@ install: $(STAMP) system-deps
 system-deps:
 	@bash scripts/install-system-deps.sh
 
-test: install vendor
+# ruff first: a style regression fails fast, before the slower book and browser tests.
+test: install vendor lint
 	$(BIN)/python -m pytest
 
+# The speed goals are measured here, not asserted in tests: each script prints its figures.
+bench: install vendor
+	$(BIN)/python benchmarks/bench_simulate.py
+	$(BIN)/python benchmarks/bench_book_build.py
+	$(BIN)/python benchmarks/bench_autograde.py
+
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks notebooks assignments/source
 
 lab: install
 	$(BIN)/jupyter lab --ip=$(HOST) --no-browser --notebook-dir=.

@@ -7,19 +7,27 @@ that a typo in a key fails at load time rather than producing an unresolved cita
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cache
+from functools import lru_cache
 
 from pybtex.database import parse_file
 
+from nmd_immuno.content.loader import file_stamp
 from nmd_immuno.errors import DataError
 from nmd_immuno.paths import data_dir
 
 BIB_FILE = "references.bib"
 
 
-@cache
 def _entries() -> dict[str, object]:
-    return dict(parse_file(str(data_dir() / BIB_FILE)).entries)
+    """Entries by key, re-read when the file changes (an appended source is seen without a restart)."""
+    return _parse(*file_stamp(data_dir() / BIB_FILE))
+
+
+@lru_cache(maxsize=4)
+def _parse(path: str, modified_ns: int, size: int) -> dict[str, object]:
+    if modified_ns < 0:
+        raise DataError(f"data/{BIB_FILE}", "(file)", "file not found")
+    return dict(parse_file(path).entries)
 
 
 def bibliography_keys() -> frozenset[str]:

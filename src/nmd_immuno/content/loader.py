@@ -26,6 +26,20 @@ def data_path(relative: str | Path) -> Path:
     return data_dir() / relative
 
 
+def file_stamp(path: Path) -> tuple[str, int, int]:
+    """``(path, modification time in ns, size)``: a cache key that changes when the file is edited.
+
+    Why: a loader cached on the path alone keeps serving old content after a clinician edits ``data/`` in a
+    running notebook, and after a test points ``NMD_IMMUNO_DATA`` at another folder. A missing file gets
+    ``-1`` so the loader itself reports it.
+    """
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return str(path), -1, -1
+    return str(path), stat.st_mtime_ns, stat.st_size
+
+
 def _display_name(path: Path) -> str:
     try:
         return str(path.relative_to(data_dir().parent))

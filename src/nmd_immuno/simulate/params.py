@@ -13,14 +13,14 @@ as one.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from nmd_immuno.content.bibliography import check_references
-from nmd_immuno.content.loader import _display_name, data_path, load_yaml_model
+from nmd_immuno.content.loader import _display_name, data_path, file_stamp, load_yaml_model
 from nmd_immuno.content.therapies import THERAPY_IDS
 from nmd_immuno.errors import DataError
 
@@ -450,10 +450,20 @@ def parameter_file(disorder: str) -> Path:
     return data_path(Path(SIMULATION_DIR) / f"{disorder}.yaml")
 
 
-@cache
 def load_simulation_params(disorder: str) -> SimulationParams:
-    """Load, validate and cross-check ``data/simulation/<disorder>.yaml`` (cached per disorder)."""
+    """Load, validate and cross-check ``data/simulation/<disorder>.yaml``.
+
+    Cached per disorder until the file (or ``data/trials.csv``, which it is cross-checked against) changes.
+    """
     path = parameter_file(disorder)
+    return _load(disorder, file_stamp(path), file_stamp(data_path(TRIALS_FILE)))
+
+
+@lru_cache(maxsize=8)
+def _load(
+    disorder: str, stamp: tuple[str, int, int], trials_stamp: tuple[str, int, int]
+) -> SimulationParams:
+    path = Path(stamp[0])
     name = _display_name(path)
     params = load_yaml_model(path, SimulationParams)
     if params.disorder != disorder:
@@ -471,4 +481,5 @@ def available_disorders() -> list[str]:
 
 
 def clear_cache() -> None:
-    load_simulation_params.cache_clear()
+    """Forget loaded parameter sets (the cache already follows the files; this forces a re-read)."""
+    _load.cache_clear()

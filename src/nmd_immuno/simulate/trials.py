@@ -18,14 +18,15 @@ Conventions of the file (one row per trial x arm x outcome):
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from nmd_immuno.content.bibliography import check_references
-from nmd_immuno.content.loader import _display_name, data_path, load_csv_models
+from nmd_immuno.content.loader import _display_name, data_path, file_stamp, load_csv_models
 from nmd_immuno.errors import DataError
 
 TRIALS_FILE = "trials.csv"
@@ -171,10 +172,15 @@ def _check_header(file_path) -> None:
         raise DataError(_display_name(file_path), "row 1 (header)", problem)
 
 
-@cache
 def _load_rows() -> tuple[TrialRow, ...]:
-    path = data_path(TRIALS_FILE)
-    if not path.exists():
+    return _read_rows(*file_stamp(data_path(TRIALS_FILE)))
+
+
+@lru_cache(maxsize=4)
+def _read_rows(file: str, modified_ns: int, size: int) -> tuple[TrialRow, ...]:
+    """The validated rows of one version of the file (the key changes when the file is edited)."""
+    path = Path(file)
+    if modified_ns < 0:
         raise DataError(_display_name(path), "(file)", "file not found")
     _check_header(path)
     rows = load_csv_models(path, TrialRow)
@@ -183,7 +189,7 @@ def _load_rows() -> tuple[TrialRow, ...]:
 
 
 def trial_rows() -> tuple[TrialRow, ...]:
-    """The validated rows (cached); use :func:`load_trials` for a DataFrame."""
+    """The validated rows (cached until the file changes); use :func:`load_trials` for a DataFrame."""
     return _load_rows()
 
 
@@ -204,5 +210,5 @@ def load_trials() -> pd.DataFrame:
 
 
 def clear_cache() -> None:
-    """Forget the loaded table (tests point ``NMD_IMMUNO_DATA`` at a broken copy and reload)."""
-    _load_rows.cache_clear()
+    """Forget the loaded table (the cache already follows the file; this frees memory and forces a re-read)."""
+    _read_rows.cache_clear()
