@@ -22,6 +22,7 @@ import fcntl
 import functools
 import http.server
 import os
+import shutil
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -30,6 +31,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
+from nmd_immuno.paths import data_dir
 from nmd_immuno.sphinxext.buildtools import REPO_ROOT, BookBuild, build_book
 
 BUILD_DIR = REPO_ROOT / "_build"
@@ -45,6 +47,19 @@ CHROMIUM_ARGS = [
 ]
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
 BUILD_TIMEOUT_S = float(os.environ.get("NMD_BOOK_BUILD_TIMEOUT", "1800"))
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A full copy of ``data/`` (``tmp_path / "data"``) that the package reads through ``NMD_IMMUNO_DATA``.
+
+    For schema tests that break one file and expect the loader to name it: edit the copy, never ``data/``.
+    Loaders cache on the file's path and modification time, so the copy is read afresh.
+    """
+    target = tmp_path / "data"
+    shutil.copytree(data_dir(), target)
+    monkeypatch.setenv("NMD_IMMUNO_DATA", str(target))
+    return target
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,6 @@ a clinician editing ``data/algorithms/`` learns exactly where the mistake is.
 from __future__ import annotations
 
 import copy
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -308,14 +307,6 @@ def test_every_allowed_operator_is_standard_json_logic_js() -> None:
 
 
 # ------------------------------------------------------------------- through NMD_IMMUNO_DATA (a copied data/)
-
-
-@pytest.fixture
-def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    target = tmp_path / "data"
-    shutil.copytree(data_dir(), target)
-    monkeypatch.setenv("NMD_IMMUNO_DATA", str(target))
-    return target
 
 
 def test_recommend_reports_a_broken_file_in_the_data_folder(data_copy: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,20 +13,14 @@ from nmd_immuno.content.bibliography import bibliography_keys
 from nmd_immuno.dosing import dosing_parameters, plasma_exchange_plan
 from nmd_immuno.dosing.parameters import IVIG_RISK_FACTORS
 from nmd_immuno.errors import DataError
-from nmd_immuno.paths import data_dir
 
 
 @pytest.fixture
-def broken_dosing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Callable[[Callable[[dict], None]], None]:
-    """Copy data/ to a temporary folder, let the test edit dosing.yaml there, and point the package at it."""
-    copy = tmp_path / "data"
-    shutil.copytree(data_dir(), copy)
-    monkeypatch.setenv("NMD_IMMUNO_DATA", str(copy))
+def broken_dosing(data_copy: Path) -> Callable[[Callable[[dict], None]], None]:
+    """Let the test edit dosing.yaml in a copy of data/ that the package reads (``data_copy``)."""
 
     def edit(change: Callable[[dict], None]) -> None:
-        path = copy / "dosing.yaml"
+        path = data_copy / "dosing.yaml"
         content = yaml.safe_load(path.read_text(encoding="utf-8"))
         change(content)
         path.write_text(yaml.safe_dump(content, allow_unicode=True), encoding="utf-8")

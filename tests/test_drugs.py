@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,7 +20,6 @@ from nmd_immuno.content.drugs import (
 )
 from nmd_immuno.content.therapies import therapy_class
 from nmd_immuno.errors import DataError
-from nmd_immuno.paths import data_dir
 
 #: The drugs the course must describe (task brief): every one needs an entry.
 REQUIRED_THERAPIES = [
@@ -91,13 +89,11 @@ def test_approval_timeline_is_chronological_and_current_to_2025() -> None:
 
 
 @pytest.fixture
-def broken_drugs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[Callable[[dict], None]], None]:
-    copy = tmp_path / "data"
-    shutil.copytree(data_dir(), copy)
-    monkeypatch.setenv("NMD_IMMUNO_DATA", str(copy))
+def broken_drugs(data_copy: Path) -> Callable[[Callable[[dict], None]], None]:
+    """Let the test edit drugs.yaml in a copy of data/ that the package reads (``data_copy``)."""
 
     def edit(change: Callable[[dict], None]) -> None:
-        path = copy / "drugs.yaml"
+        path = data_copy / "drugs.yaml"
         content = yaml.safe_load(path.read_text(encoding="utf-8"))
         change(content)
         path.write_text(yaml.safe_dump(content, allow_unicode=True), encoding="utf-8")

@@ -12,6 +12,7 @@ from nmd_immuno.simulate import load_trials, replicable_trials, replicate_trial
 from nmd_immuno.simulate.metrics import _average_ranks, worst_rank_difference
 from nmd_immuno.simulate.model import CohortArrays
 from nmd_immuno.simulate.params import load_simulation_params
+from nmd_immuno.simulate.replicate import _effect
 
 MG_TRIALS = (
     "MGTX",
@@ -165,3 +166,10 @@ def test_a_crisis_takes_the_worst_rank_whatever_the_score():
     rescued = _arm([-8] * 10, crises=[True] * 10)
     unrescued = _arm([2] * 10)
     assert worst_rank_difference(rescued, unrescued, at_month=1, trial_size=100) == pytest.approx(50.0)
+
+
+def test_a_ratio_against_a_zero_control_is_undefined_not_a_disagreement():
+    # NaN would report "outside tolerance, opposite direction" for a comparison that cannot be made.
+    assert _effect(0.5, 0.0, "ratio") is None
+    assert _effect(0.5, 0.25, "ratio") == pytest.approx(2.0)
+    assert _effect(0.5, 0.0, "difference") == pytest.approx(0.5)

@@ -204,3 +204,18 @@ def test_a_wrong_header_is_refused(scratch):
     _write(scratch, [GOOD_ROW], header=header)
     with pytest.raises(DataError, match=r"row 1 \(header\).*missing: \['p_value'\]"):
         load_trials()
+
+
+def test_an_edit_to_the_file_is_seen_without_clearing_the_cache(scratch):
+    # A clinician fixing trials.csv in a running notebook must see the fix without a kernel restart.
+    _write(scratch, [GOOD_ROW])
+    assert len(load_trials()) == 1
+    _write(scratch, [GOOD_ROW, {**GOOD_ROW, "arm": "b", "events": "10", "value": "0.2"}])
+    assert len(load_trials()) == 2
+
+
+def test_a_source_appended_to_the_bibliography_is_seen_without_a_restart(scratch):
+    assert "zz_appended2099" not in bibliography_keys()
+    with (scratch / "references.bib").open("a", encoding="utf-8") as handle:
+        handle.write("\n@misc{zz_appended2099,\n  title = {A source appended while the kernel runs},\n}\n")
+    assert "zz_appended2099" in bibliography_keys()

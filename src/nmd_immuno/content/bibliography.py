@@ -48,10 +48,16 @@ def check_references(keys: Iterable[str], file: str, location: str) -> None:
             raise DataError(file, location, f"citation key {key!r} is not in data/{BIB_FILE}")
 
 
+# LaTeX markup found in the bibliography and its plain-text rendering (order matters: "---" before "--").
+_LATEX_TO_TEXT = (
+    ("\\&", "&"), ("\\%", "%"), ('{\\"a}', "ä"), ('{\\"o}', "ö"), ('{\\"u}', "ü"), ("{\\'e}", "é"),
+    ("{\\.z}", "ż"), ("---", "—"), ("--", "-"),
+)
+
+
 def _plain(text: str) -> str:
-    """Strip BibTeX markup (braces, escaped ampersands, LaTeX umlauts) for plain-text display."""
-    for latex, char in (("\\&", "&"), ('{\\"a}', "ä"), ('{\\"o}', "ö"), ('{\\"u}', "ü"), ("{\\'e}", "é"),
-                        ("{\\.z}", "ż"), ("---", "—"), ("--", "-")):
+    """Strip BibTeX markup (braces, escaped & and %, LaTeX accents) for plain-text display."""
+    for latex, char in _LATEX_TO_TEXT:
         text = text.replace(latex, char)
     return text.replace("{", "").replace("}", "")
 

@@ -455,8 +455,9 @@ def load_simulation_params(disorder: str) -> SimulationParams:
 
     Cached per disorder until the file (or ``data/trials.csv``, which it is cross-checked against) changes.
     """
-    path = parameter_file(disorder)
-    return _load(disorder, file_stamp(path), file_stamp(data_path(TRIALS_FILE)))
+    from nmd_immuno.simulate.trials import TRIALS_FILE
+
+    return _load(disorder, file_stamp(parameter_file(disorder)), file_stamp(data_path(TRIALS_FILE)))
 
 
 @lru_cache(maxsize=8)

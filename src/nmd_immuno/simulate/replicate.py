@@ -67,9 +67,14 @@ def _resolve_trial(trial_id: object) -> tuple[str, SimulationParams]:
     raise SimulationInputError(f"trial_id: unknown value {trial_id!r}; allowed: {', '.join(mappings)}")
 
 
-def _effect(value: float, control: float, scale: str) -> float:
+def _effect(value: float, control: float, scale: str) -> float | None:
+    """Arm versus control on the outcome's scale; ``None`` when a ratio is undefined (control of 0).
+
+    Why not NaN: a NaN effect would be reported as "not within tolerance, not the same direction", a
+    disagreement that never happened; ``None`` leaves both verdicts empty and the note says why.
+    """
     if scale == "ratio":
-        return value / control if control else float("nan")
+        return value / control if control else None
     return value - control
 
 
@@ -162,6 +167,7 @@ def replicate_with(params: SimulationParams, trial_id: str, *, seed: int, n_per_
             else:
                 pub_effect = _effect(row.value, control_pub, spec.effect)
                 sim_effect = _effect(value, control_sim, spec.effect)
+            undefined = arm.arm != mapping.control_arm and (pub_effect is None or sim_effect is None)
             records.append(
                 _record(
                     resolved,
@@ -174,6 +180,7 @@ def replicate_with(params: SimulationParams, trial_id: str, *, seed: int, n_per_
                     pub_effect,
                     sim_effect,
                     size,
+                    extra="ratio undefined: a control value is 0" if undefined else None,
                 )
             )
     frame = pd.DataFrame.from_records(records, columns=list(RESULT_COLUMNS))

@@ -210,5 +210,5 @@ def load_trials() -> pd.DataFrame:
 
 
 def clear_cache() -> None:
-    """Forget the loaded table (the cache already follows the file; this frees memory and forces a re-read)."""
+    """Forget the loaded table (the cache already follows the file; this forces a re-read)."""
     _read_rows.cache_clear()
