@@ -255,21 +255,15 @@ def test_honest_zero_is_ok_and_absent_student_is_not_submitted(fx: FxCourse) -> 
     assert export.loc["b_late", "seconds_late"] > 0 and export.loc["s_solution", "seconds_late"] == 0
 
 
+def _run_cli(fx: FxCourse, *argv: str) -> int:
+    """Run the grading CLI on the fixture course, as an instructor would from the shell."""
+    course = ["--course-dir", str(fx.course.root), "--exchange", str(fx.course.exchange)]
+    return cli_main([*course, "--course-id", fx.course.course_id, *argv])
+
+
 def test_export_cli_writes_the_csv(fx: FxCourse, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     out = tmp_path / "grades.csv"
-    code = cli_main(
-        [
-            "--course-dir",
-            str(fx.course.root),
-            "--exchange",
-            str(fx.course.exchange),
-            "--course-id",
-            fx.course.course_id,
-            "export",
-            "--output",
-            str(out),
-        ]
-    )
+    code = _run_cli(fx, "export", "--output", str(out))
     assert code == 0, capsys.readouterr()
     frame = pd.read_csv(out)
     assert list(frame.columns)[:4] == ["assignment", "student", "status", "needs_review"]
@@ -473,20 +467,7 @@ def test_item_report_leaves_out_submissions_that_need_review(fx: FxCourse, tmp_p
     report = analyse_assignment(fx.course, FX)
     assert "b_json" in report.excluded and "b_dies" in report.excluded
     assert "s_blank" in report.scores.index and "b_json" not in report.scores.index
-    code = cli_main(
-        [
-            "--course-dir",
-            str(fx.course.root),
-            "--exchange",
-            str(fx.course.exchange),
-            "--course-id",
-            fx.course.course_id,
-            "report",
-            FX,
-            "--output-dir",
-            str(tmp_path),
-        ]
-    )
+    code = _run_cli(fx, "report", FX, "--output-dir", str(tmp_path))
     assert code == 0
     table = pd.read_csv(tmp_path / f"{FX}-items.csv")
     assert set(table["item"]) == {*gh.ITEMS, "q5_answer"}
