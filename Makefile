@@ -21,7 +21,8 @@ help:
 	@echo "make instructor-help   the nbgrader workflow targets"
 
 # Python packages come from the pinned lock file; the project itself is installed editable.
-$(STAMP): requirements.lock pyproject.toml
+# Debian packages come first: on a fresh Debian, `python3 -m venv` itself needs python3-venv.
+$(STAMP): requirements.lock pyproject.toml | system-deps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
@@ -29,11 +30,11 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (nmd_immuno)" >/dev/null
 	touch $(STAMP)
 
-install: $(STAMP) system-deps
+install: $(STAMP)
 
-# Debian packages (graphviz's dot for flowcharts, chromium for the browser tests), installed only where missing.
+# Debian packages (python3-venv, graphviz's dot for flowcharts, chromium for the browser tests), installed only where missing.
 system-deps:
-	@bash scripts/install-system-deps.sh
+	@PYTHON=$(PYTHON) bash scripts/install-system-deps.sh
 
 # ruff first: a style regression fails fast, before the slower book and browser tests.
 test: install vendor lint
@@ -48,8 +49,9 @@ bench: install vendor
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks notebooks assignments/source
 
+# Jupyter refuses to start as root unless told; containers and CI machines often are root.
 lab: install
-	$(BIN)/jupyter lab --ip=$(HOST) --no-browser --notebook-dir=.
+	$(BIN)/jupyter lab --ip=$(HOST) --port=$(PORT) --no-browser --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis

@@ -20,6 +20,7 @@ import yaml
 from bs4 import BeautifulSoup
 from sphinx.errors import ConfigError, ExtensionError
 
+from nmd_immuno.content.drugs import drug_table
 from nmd_immuno.sphinxext import bibstyle, inputs_cache, offline_assets, substitutions, widget_math
 from nmd_immuno.sphinxext.buildtools import REPO_ROOT, BookBuild, build_book, scratch_copy, toc_documents
 
@@ -292,6 +293,8 @@ def test_bibliography_style_keeps_the_capitals_of_titles() -> None:
 
 def test_configured_assets_are_local_and_toc_sources_exist() -> None:
     sphinx = CONFIG["sphinx"]["config"]
+    # The execution cache is keyed on these: a page built from stale data or code must never be served.
+    assert {"data", "src"} <= set(sphinx["nmd_cache_inputs"])
     uris = [*sphinx["nb_ipywidgets_js"], sphinx["mathjax_path"]]
     assert all(not re.match(r"(https?:)?//", uri) for uri in uris), uris
     assert "nmd_immuno.sphinxext" in CONFIG["sphinx"]["extra_extensions"]
@@ -386,7 +389,36 @@ def test_principles_page(book_html: Path) -> None:
     doc = "book/principles"
     soup = soup_of(book_html, doc)
     main = article(soup)
-    assert main.find("table") is not None, "principles: the drug table is missing"
+    drugs = drug_table()
+    # The pandas table from data/drugs.yaml, told apart from the chapter's hand-written tables by its headers.
+    tables = [
+        t
+        for t in main.find_all("table")
+        if [th.get_text(strip=True) for th in t.find("tr").find_all("th")]
+        == ["Drug", "Class", "Onset of effect", "Used in"]
+    ]
+    assert len(tables) == 1, "principles: the drug table rendered from data/drugs.yaml is missing"
+    rows = tables[0].find("tbody").find_all("tr")
+    assert [r.find("td").get_text(strip=True) for r in rows] == list(drugs["drug"])
+    table_text = tables[0].get_text(" ")
+    for label in set(drugs["class"]):
+        assert label in table_text, f"principles: drug class {label!r} absent from the table"
+    details = main.find_all("details")
+    summaries = " ".join(d.find("summary").get_text(" ") for d in details)
+    assert all(name in summaries for name in drugs["drug"]), "principles: a drug lacks its details block"
+    text = main.get_text(" ")
+    for drug in (
+        "Azathioprine",
+        "Mycophenolate",
+        "Methotrexate",
+        "Tacrolimus",
+        "Cyclophosphamide",
+        "Rituximab",
+        "Eculizumab",
+        "Efgartigimod",
+        "Plasma exchange",
+    ):
+        assert drug in text, f"principles: {drug} is not discussed"
     assert main.find("a", href=re.compile(r"^dose-calculators\.html")) is not None, (
         "no link to the calculators"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -86,6 +87,17 @@ def test_approval_timeline_is_chronological_and_current_to_2025() -> None:
     events = " ".join(timeline["event"])
     assert "Inebilizumab" in events and "CIDP" in events
     assert timeline["date"].iloc[-1] >= "2025-12"
+
+
+def test_approval_timeline_cites_authors_and_years_not_raw_keys() -> None:
+    timeline = approval_timeline()
+    cells = list(timeline["references"])
+    assert all(cells), "every approval cites a source"
+    for cell in cells:
+        assert not any(key in cell for key in bibliography_keys()), f"raw bibliography key in {cell!r}"
+        assert re.search(r"\b(19|20)\d\d\b", cell), f"no year in {cell!r}"
+    regain = timeline[timeline["event"].str.contains("Eculizumab approved")]["references"].iloc[0]
+    assert "Howard JF Jr et al. 2017" in regain
 
 
 @pytest.fixture

@@ -62,23 +62,43 @@ def _plain(text: str) -> str:
     return text.replace("{", "").replace("}", "")
 
 
-def format_reference(key: str) -> str:
-    """A short human-readable reference ('Wolfe GI et al. N Engl J Med 2016') for widgets and quizzes."""
+def _entry(key: str) -> object:
     entry = _entries().get(key)
     if entry is None:
         raise KeyError(f"unknown citation key {key!r}")
-    fields = entry.fields  # type: ignore[attr-defined]
+    return entry
+
+
+def _first_author(entry: object) -> str:
+    """'Wolfe GI et al.' (or the organisation of a label entry); empty when the entry has no author."""
     persons = entry.persons.get("author", [])  # type: ignore[attr-defined]
-    if persons:
-        first = persons[0]
-        last = _plain(" ".join(first.prelast_names + first.last_names))
-        initials = "".join(name[0] for name in first.first_names + first.middle_names if name)
-        lineage = " ".join(first.lineage_names).rstrip(".")
-        author = " ".join(part for part in (last, initials, lineage) if part)
-        if len(persons) > 1:
-            author += " et al."
-    else:
-        author = ""
+    if not persons:
+        return ""
+    first = persons[0]
+    last = _plain(" ".join(first.prelast_names + first.last_names))
+    initials = "".join(name[0] for name in first.first_names + first.middle_names if name)
+    lineage = " ".join(first.lineage_names).rstrip(".")
+    author = " ".join(part for part in (last, initials, lineage) if part)
+    return author + " et al." if len(persons) > 1 else author
+
+
+def short_citation(key: str) -> str:
+    """Author and year ('Howard JF Jr et al. 2017'): for table cells, where a full reference is too long.
+
+    Why not the raw key: readers cannot look up 'label_vyvgart'; author and year lead them to the
+    bibliography page, where the full reference is.
+    """
+    entry = _entry(key)
+    fields = entry.fields  # type: ignore[attr-defined]
+    who = _first_author(entry) or _plain(fields.get("title", key))
+    return f"{who} {fields.get('year', '')}".strip()
+
+
+def format_reference(key: str) -> str:
+    """A short human-readable reference ('Wolfe GI et al. N Engl J Med 2016') for widgets and quizzes."""
+    entry = _entry(key)
+    fields = entry.fields  # type: ignore[attr-defined]
+    author = _first_author(entry)
     venue = _plain(fields.get("journal") or fields.get("howpublished") or "")
     title = _plain(fields.get("title", ""))
     parts = [p.rstrip(".") for p in (author, title, venue, fields.get("year", "")) if p]

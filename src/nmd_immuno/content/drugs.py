@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from nmd_immuno.content.bibliography import check_references, format_reference
+from nmd_immuno.content.bibliography import check_references, format_reference, short_citation
 from nmd_immuno.content.loader import data_path, load_yaml_model, require_unique
 from nmd_immuno.content.therapies import THERAPY_IDS, therapy_class
 
@@ -173,9 +173,17 @@ def drug_table() -> pd.DataFrame:
 
 
 def approval_timeline() -> pd.DataFrame:
-    """Regulatory milestones of the table's drugs, oldest first (columns: date, drug, event, references)."""
+    """Regulatory milestones of the table's drugs, oldest first (columns: date, drug, event, references).
+
+    References are given as author and year, which a reader can find on the bibliography page.
+    """
     rows = [
-        {"date": a.date, "drug": d.name, "event": a.event, "references": ", ".join(a.references)}
+        {
+            "date": a.date,
+            "drug": d.name,
+            "event": a.event,
+            "references": " · ".join(short_citation(k) for k in a.references),
+        }
         for d in load_drugs()
         for a in d.approvals
     ]
