@@ -19,7 +19,8 @@ from nmd_immuno.simulate.cohort import arrays_to_frame
 from nmd_immuno.simulate.model import DAYS_PER_MONTH, simulate_arrays
 from nmd_immuno.simulate.params import SimulationParams, load_simulation_params
 
-STRATEGY = "thymectomy_plus_prednisone"  # uses every part of the model: two therapies, steroid dosing, add-on
+# Uses every part of the model: two therapies, steroid dosing, relapse on taper, adverse events, add-on.
+STRATEGY = "thymectomy_plus_prednisone"
 
 
 def _fraction(since: float, onset: float, peak: float) -> float:
@@ -40,6 +41,8 @@ def naive_cohort(
     therapies = [(entry, params.therapy_for(entry)) for entry in strategy.therapies]
     start = params.steroid_starts[strategy.steroid_start] if strategy.steroid_start else None
     aza = params.therapies["azathioprine"]
+    taper, events = params.taper_relapse, params.steroid_adverse_events
+    sparing = set(taper.steroid_sparing_therapies) if taper else set()
     lo, hi = score_spec.minimum, score_spec.maximum
     results = []
     for _patient in range(n_patients):
@@ -68,27 +71,40 @@ def naive_cohort(
         dose = start.start_mg.value if start else 0.0
         worsens = start is not None and rng.random() < start.early_worsening_probability.value
         bump, cumulative, previous_above = 0.0, 0.0, observed > population.goal_score.value
+        highest, flare, adverse_at = dose, 0.0, rng.expovariate(1.0)
+        adverse = False
         scores = [observed]
         for t in range(1, months + 1):
+            previous_dose = dose
             cumulative += dose * DAYS_PER_MONTH
+            if events is not None and start is not None:
+                adverse = adverse or events.hazard_per_gram.value * cumulative / 1000.0 > adverse_at
             improvement = placebo * min(1.0, t / population.placebo_peak_months.value)
-            log_hr = 0.0
+            log_hr, spared = 0.0, 0.0
             for entry, therapy, responder, effect, lost_at in drawn:
                 fraction = _fraction(
                     t - entry.start_month, therapy.onset_months.value, therapy.peak_months.value
                 )
                 if responder and t < lost_at:
                     improvement += effect * fraction
+                    if entry.therapy in sparing:
+                        spared = max(spared, fraction)
                 log_hr += fraction * math.log(therapy.exacerbation_hazard_ratio.value)
             if aza_responder:
-                improvement += aza_effect * _fraction(
-                    t - aza_start, aza.onset_months.value, aza.peak_months.value
-                )
+                aza_fraction = _fraction(t - aza_start, aza.onset_months.value, aza.peak_months.value)
+                improvement += aza_effect * aza_fraction
+                if "azathioprine" in sparing:
+                    spared = max(spared, aza_fraction)
+            if taper is not None and start is not None:
+                relapse_hazard = taper.hazard_per_month.value * (1 - taper.sparing_protection.value * spared)
+                at_risk = previous_dose < taper.threshold_mg.value and previous_dose < highest
+                relapsed = at_risk and rng.random() < 1 - math.exp(-relapse_hazard)
+                flare = 0.5 * flare + taper.points.value * relapsed
             hazard = population.exacerbation_hazard_per_month.value * math.exp(log_hr)
             event = rng.random() < 1 - math.exp(-hazard)
             bump = 0.0 if rng.random() < population.rescue_recovery_probability.value else 0.5 * bump
             bump += population.exacerbation_points.value * event
-            level = latent - improvement + bump + rng.gauss(0, population.visit_noise_sd.value)
+            level = latent - improvement + bump + flare + rng.gauss(0, population.visit_noise_sd.value)
             if worsens and t == 1:
                 level += policy.early_worsening_points.value
             score = min(hi, max(lo, round(level)))
@@ -102,6 +118,7 @@ def naive_cohort(
                     dose = max(
                         min(dose, policy.floor_mg.value), dose * (1 - policy.taper_fraction_per_month.value)
                     )
+                highest = max(highest, dose)
             if (
                 strategy.azathioprine_addon
                 and above

@@ -136,6 +136,8 @@ def test_every_cell_has_complete_nbgrader_metadata(assignment):
 
 
 def test_each_answer_cell_is_followed_by_its_tests(assignment):
+    """An answer is followed directly by one or more test cells (several when a large answer is graded in
+    parts, so one mistake does not cost all its points); a test cell never stands apart from an answer."""
     cells = load(assignment).cells
     kinds = [kind(c) for c in cells]
     assert "answer" in kinds and "written" in kinds, "each assignment mixes autograded and written answers"
@@ -145,7 +147,7 @@ def test_each_answer_cell_is_followed_by_its_tests(assignment):
                 f"{meta(cells[index])['grade_id']} must be followed directly by its test cell"
             )
         if k == "tests":
-            assert index > 0 and kinds[index - 1] == "answer", (
+            assert index > 0 and kinds[index - 1] in ("answer", "tests"), (
                 f"{meta(cells[index])['grade_id']} tests no answer"
             )
 
@@ -338,3 +340,125 @@ def test_solution_passes_and_release_fails_every_test_cell(assignment):
     blank = _execute(release(nb), notebook_path(assignment).parent)
     passing = [meta(c)["grade_id"] for c in blank.cells if kind(c) == "tests" and not _failure(c)]
     assert not passing, f"the blank notebook earns points on {passing}"
+
+
+# ---------------------------------------------------------------- hidden expectations stay hidden
+
+VISIBLE_NUMBER = re.compile(r"(?<![\w.])-?\d+\.\d+(?![\w.])")
+
+
+def _constant_value(node: ast.AST) -> float | None:
+    """The value of an arithmetic expression made only of number literals (``(7.8 - 2.9) / 7.8 * 100``)."""
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        return float(node.value)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        inner = _constant_value(node.operand)
+        return None if inner is None else (-inner if isinstance(node.op, ast.USub) else inner)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)):
+        left, right = _constant_value(node.left), _constant_value(node.right)
+        if left is None or right is None:
+            return None
+        try:
+            return float(eval(compile(ast.Expression(node), "<expectation>", "eval"), {"__builtins__": {}}))
+        except (ArithmeticError, ValueError):
+            return None
+    return None
+
+
+def _call_name(node: ast.AST) -> str:
+    if not isinstance(node, ast.Call):
+        return ""
+    return node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+
+
+def _expected_values(operand: ast.AST) -> list[float]:
+    """The numbers an answer is compared with in one operand: a number-only expression itself, either side of
+    ``abs(a - b)``, or the target of ``pytest.approx(x)``. Constants inside a formula with variables
+    (``p - 1.96 * se``) are parameters of the formula, not expected answers."""
+    value = _constant_value(operand)
+    if value is not None:
+        return [value]
+    if _call_name(operand) == "abs" and len(operand.args) == 1:
+        inner = operand.args[0]
+        if isinstance(inner, ast.BinOp) and isinstance(inner.op, ast.Sub):
+            return _expected_values(inner.left) + _expected_values(inner.right)
+    if _call_name(operand) == "approx" and operand.args:
+        return _expected_values(operand.args[0])
+    if _call_name(operand) == "float" and len(operand.args) == 1:
+        return _expected_values(operand.args[0])
+    return []
+
+
+def hidden_expectations(source: str) -> set[float]:
+    """Numbers a hidden test compares an answer with: operands of comparisons and of ``isclose`` calls.
+
+    Tolerances are left out (``abs_tol=``/``rel=`` keywords and the bound of ``abs(answer - x) <= bound``),
+    and so are trivial values: whole numbers up to 100 and numbers that round to 0.000. Inputs passed to the
+    student's function (``effect_measures(32, 59, ...)``) are not expectations.
+    """
+    found: list[float] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Compare):
+            operands = [node.left, *node.comparators]
+            for index, operand in enumerate(operands):
+                if not (index > 0 and _call_name(operands[index - 1]) == "abs"):  # a tolerance bound
+                    found += _expected_values(operand)
+        elif _call_name(node) in ("isclose", "allclose"):
+            for arg in node.args:
+                found += _expected_values(arg)
+    return {
+        value for value in found if abs(value) >= 0.0005 and not (value == int(value) and abs(value) <= 100)
+    }
+
+
+def visible_numbers(nb: nbformat.NotebookNode) -> set[str]:
+    """Every decimal literal a student can read in the released notebook, as written."""
+    return {
+        match.group().lstrip("-")
+        for cell in release(nb).cells
+        for match in VISIBLE_NUMBER.finditer(cell.source)
+    }
+
+
+def test_hidden_expectations_are_not_shown_in_the_release(assignment):
+    """A number a hidden test expects must not be printed in the student's copy (a demo, a hint, a comment):
+    matching it to 2 or 3 decimals hands out the answer."""
+    nb = load(assignment)
+    shown = visible_numbers(nb)
+    for cell in nb.cells:
+        if kind(cell) != "tests":
+            continue
+        for region in HIDDEN_REGION.findall(cell.source):
+            for value in hidden_expectations(region):
+                rounded = {f"{abs(value):.2f}", f"{abs(value):.3f}"}
+                leaked = rounded & shown
+                assert not leaked, (
+                    f"{meta(cell)['grade_id']}: the hidden expectation {value:g} appears in the release "
+                    f"as {sorted(leaked)}"
+                )
+
+
+def test_hidden_expectation_parser_sees_comparisons_not_inputs_or_tolerances():
+    source = (
+        "x = f(32, 59, 12, 58)\n"
+        "assert math.isclose(x['a'], 0.33548, abs_tol=1e-4)\n"
+        "assert abs(y - 0.3355) <= 0.002\n"
+        "assert abs(z - (7.8 - 2.9) / 7.8 * 100) <= 0.5\n"
+        "assert n == 3 and w == 512\n"
+        "assert v == pytest.approx(24.8, abs=0.2)\n"
+    )
+    assert hidden_expectations(source) == {0.33548, 0.3355, (7.8 - 2.9) / 7.8 * 100, 512.0, 24.8}
+
+
+TOLERANCE_CHECK = re.compile(r"\bisclose\(|\babs\([^\n]*\)\s*<=?|\bapprox\(")
+
+
+def test_every_assignment_has_a_tolerance_checked_numeric_answer(assignment):
+    """Numeric answers are graded within a tolerance (float rounding must not cost points), and each
+    assignment has at least one such answer."""
+    checked = [
+        meta(c)["grade_id"]
+        for c in load(assignment).cells
+        if kind(c) == "tests" and any(TOLERANCE_CHECK.search(r) for r in HIDDEN_REGION.findall(c.source))
+    ]
+    assert checked, f"{assignment}: no test cell checks a numeric answer with isclose, abs(...) <= or approx"

@@ -18,16 +18,25 @@ from nmd_immuno.dosing import (
     IVIG_RISK_FACTORS,
     azathioprine_dose,
     body_surface_area_m2,
+    complement_drugs,
+    complement_inhibitor_dose,
     dosing_parameters,
+    fcrn_drugs,
+    fcrn_inhibitor_dose,
     ivig_dose,
+    methotrexate_dose,
+    methotrexate_routes,
     methylprednisolone_pulse,
+    mg_antibody_labels,
+    mycophenolate_dose,
     plasma_exchange_plan,
     prednisone_dose,
     rituximab_dose,
+    rituximab_regimens,
     steroid_indications,
     steroid_taper,
 )
-from nmd_immuno.errors import DoseInputError
+from nmd_immuno.errors import DoseInputError, DoseRefused
 
 PROFILE = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -155,16 +164,25 @@ def test_methylprednisolone_never_exceeds_its_ceilings(weight, mg_per_day, days)
     assert pulse.total_mg == pytest.approx(pulse.mg_per_day * days)
 
 
-@PROFILE
-@given(body())
-def test_rituximab_never_exceeds_375_mg_per_square_metre(hw) -> None:
-    height, weight = hw
-    dose = rituximab_dose(
-        regimen="375_mg_m2_weekly_x4", height_cm=height, weight_kg=weight, hbv_screened=True
-    )
-    _assert_sane(dose)
-    assert dose.mg_per_infusion <= 375 * body_surface_area_m2(height, weight)
-    assert dose.total_mg == pytest.approx(4 * dose.mg_per_infusion)
+@pytest.mark.parametrize("regimen", sorted(rituximab_regimens()))
+def test_rituximab_never_exceeds_its_regimen(regimen: str) -> None:
+    plan = dosing_parameters().rituximab.regimens[regimen]
+
+    @PROFILE
+    @given(body())
+    def check(hw: tuple[float, float]) -> None:
+        height, weight = hw
+        dose = rituximab_dose(regimen=regimen, height_cm=height, weight_kg=weight, hbv_screened=True)
+        _assert_sane(dose)
+        if plan.mg_per_m2 is not None:
+            exact = plan.mg_per_m2 * body_surface_area_m2(height, weight)
+            assert exact - 1 < dose.mg_per_infusion <= exact
+        else:
+            assert dose.mg_per_infusion == plan.fixed_mg
+        assert dose.infusions == plan.infusions == len(dose.schedule_days)
+        assert dose.total_mg == pytest.approx(plan.infusions * dose.mg_per_infusion)
+
+    check()
 
 
 @PROFILE
@@ -193,6 +211,81 @@ def test_plasma_exchange_plan_is_sane(weight, hct, volumes, exchanges, days) -> 
     assert plan.volume_per_exchange_l <= 0.07 * weight * 1.5 + 1e-9
     assert 0 < plan.fraction_removed_per_exchange < 1
     assert len(plan.schedule_days) == exchanges and max(plan.schedule_days) <= days
+
+
+@PROFILE
+@given(
+    st.floats(7.5, 25),
+    st.sampled_from(sorted(methotrexate_routes())),
+    st.one_of(st.none(), st.floats(30, 200)),
+)
+def test_methotrexate_never_exceeds_the_requested_or_renally_reduced_dose(weekly, route, egfr) -> None:
+    dose = methotrexate_dose(weekly, route=route, egfr_ml_min=egfr)
+    _assert_sane(dose)
+    assert dose.weekly_mg <= weekly * dose.renal_factor + 1e-9 <= 25 + 1e-9
+    assert weekly * dose.renal_factor - dose.weekly_mg < 2.5  # at most one step lost to rounding
+    assert (dose.weekly_mg / 2.5) == pytest.approx(round(dose.weekly_mg / 2.5))
+    assert dose.renal_factor == (1.0 if egfr is None or egfr >= 60 else 0.5)
+
+
+@PROFILE
+@given(st.floats(30, 200), st.floats(7.5, 25))
+def test_methotrexate_daily_schedule_is_always_refused(egfr, weekly) -> None:
+    with pytest.raises(DoseRefused):
+        methotrexate_dose(weekly, schedule="daily", egfr_ml_min=egfr)
+
+
+@PROFILE
+@given(st.floats(2.0, 3.0))
+def test_mycophenolate_never_exceeds_the_daily_target(daily_g) -> None:
+    dose = mycophenolate_dose(daily_g)
+    _assert_sane(dose)
+    assert dose.total_daily_mg <= daily_g * 1000 + 1e-9
+    assert daily_g * 1000 - dose.total_daily_mg < 250 * dose.doses_per_day
+
+
+@PROFILE
+@given(
+    st.sampled_from(sorted(complement_drugs())),
+    st.floats(40, 350),
+    st.floats(40, 350),
+    st.sampled_from(sorted(mg_antibody_labels())),
+    st.one_of(st.none(), st.floats(0, 3650)),
+)
+def test_complement_doses_come_from_the_label_table_and_rise_with_weight(
+    drug, w1, w2, antibody, days
+) -> None:
+    light, heavy = sorted((w1, w2))
+    kwargs = {"drug": drug, "antibody": antibody, "meningococcal_vaccination_days": days}
+    dose_light = complement_inhibitor_dose(light, antibiotic_prophylaxis=True, **kwargs)
+    dose_heavy = complement_inhibitor_dose(heavy, antibiotic_prophylaxis=True, **kwargs)
+    _assert_sane(dose_light)
+    bands = dosing_parameters().complement_inhibitors.drugs[drug].bands
+    assert dose_light.maintenance_mg in {band.mg for band in bands}
+    assert dose_light.maintenance_mg <= dose_heavy.maintenance_mg <= max(band.mg for band in bands)
+    assert dose_light.prophylaxis_cover == (days is None or days < 14)
+    if days is None or days < 14:
+        with pytest.raises(DoseRefused):
+            complement_inhibitor_dose(light, **kwargs)
+
+
+@PROFILE
+@given(
+    st.sampled_from(sorted(fcrn_drugs())), st.floats(2, 350), st.sampled_from(sorted(mg_antibody_labels()))
+)
+def test_fcrn_doses_never_exceed_mg_per_kg_or_the_ceiling(drug, weight, antibody) -> None:
+    plan = dosing_parameters().fcrn_inhibitors.drugs[drug]
+    dose = fcrn_inhibitor_dose(weight, drug=drug, antibody=antibody)
+    _assert_sane(dose)
+    if plan.mg_per_kg is not None:
+        assert dose.mg_per_dose <= plan.mg_per_kg * weight + 1e-9
+    else:
+        assert dose.mg_per_dose in {band.mg for band in plan.bands}
+    if plan.max_mg is not None:
+        assert dose.mg_per_dose <= plan.max_mg
+    if plan.loading_mg_per_kg is not None:
+        assert dose.loading_mg is not None and dose.loading_mg <= plan.loading_mg_per_kg * weight + 1e-9
+    assert dose.schedule_days == sorted(set(dose.schedule_days))
 
 
 # ------------------------------------------------------------------ out-of-range input is always refused
@@ -239,7 +332,50 @@ CASES: list[tuple[str, Callable[..., Any], dict[str, Any], str, float, float]] =
     ),
     ("aza weight", azathioprine_dose, {"weight_kg": 70}, "weight_kg", 2, 350),
     ("aza mg/kg", azathioprine_dose, {"weight_kg": 70}, "mg_per_kg", 2.0, 3.0),
+    ("ivmp weight", methylprednisolone_pulse, {"weight_kg": 70}, "weight_kg", 2, 350),
+    (
+        "rtx weight",
+        rituximab_dose,
+        {"regimen": "375_mg_m2_weekly_x4", "height_cm": 170, "weight_kg": 70, "hbv_screened": True},
+        "weight_kg",
+        2,
+        350,
+    ),
+    (
+        "plex exchanges",
+        plasma_exchange_plan,
+        {"weight_kg": 70, "hematocrit": 0.4, "days": 14},
+        "exchanges",
+        1,
+        10,
+    ),
+    ("plex days", plasma_exchange_plan, {"weight_kg": 70, "hematocrit": 0.4, "exchanges": 1}, "days", 1, 14),
+    ("ivig age", ivig_dose, {"weight_kg": 70, "height_cm": 175, "sex": "male"}, "age", 0, 110),
+    ("taper target", steroid_taper, {"start_mg": 30}, "target_mg", 0, 20),
+    ("mtx dose", methotrexate_dose, {"weekly_mg": 15}, "weekly_mg", 7.5, 25),
+    ("mtx egfr", methotrexate_dose, {"weekly_mg": 15}, "egfr_ml_min", 0, 200),
+    ("mmf dose", mycophenolate_dose, {"daily_g": 2.0}, "daily_g", 2.0, 3.0),
+    (
+        "complement weight",
+        complement_inhibitor_dose,
+        {"weight_kg": 70, "meningococcal_vaccination_days": 28},
+        "weight_kg",
+        2,
+        350,
+    ),
+    (
+        "complement vaccination days",
+        complement_inhibitor_dose,
+        {"weight_kg": 70, "meningococcal_vaccination_days": 28},
+        "meningococcal_vaccination_days",
+        0,
+        3650,
+    ),
+    ("fcrn weight", fcrn_inhibitor_dose, {"weight_kg": 70}, "weight_kg", 2, 350),
 ]
+
+#: Fields for which None is a valid choice ("single course", "not given", "not documented").
+NONE_ALLOWED = {"interval_weeks", "age", "egfr_ml_min", "meningococcal_vaccination_days"}
 
 
 @pytest.mark.parametrize(
@@ -249,8 +385,8 @@ def test_out_of_range_input_is_refused_naming_the_field(label, calculator, base,
     @settings(max_examples=40, deadline=None)
     @given(_outside(low, high))
     def check(value: Any) -> None:
-        if field == "interval_weeks" and value is None:
-            return  # None means "single course" for this field, a valid choice
+        if field in NONE_ALLOWED and value is None:
+            return  # None is a meaningful choice for these fields (see NONE_ALLOWED)
         with pytest.raises(DoseInputError) as excinfo:
             calculator(**{**base, field: value})
         assert str(excinfo.value).startswith(f"{field}:"), str(excinfo.value)

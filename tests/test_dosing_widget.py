@@ -67,3 +67,41 @@ def test_risk_factors_reach_the_calculator() -> None:
     form.controls["risk_factors"].value = ("heart_failure",)
     assert form.result.risk_factors == ["heart_failure"]
     assert "Heart failure" in form.output.value
+
+
+def test_new_tabs_are_present() -> None:
+    titles = dose_calculators().titles
+    for title in ("Methotrexate", "Mycophenolate", "Complement inhibitors", "FcRn inhibitors"):
+        assert title in titles
+
+
+@pytest.mark.parametrize(
+    ("title", "control", "value", "field"),
+    [
+        ("Methotrexate", "schedule", "daily", "schedule"),
+        ("Methotrexate", "pregnant", True, "pregnant"),
+        ("Methotrexate", "egfr_ml_min", 20.0, "egfr_ml_min"),
+        ("Mycophenolate", "planning_pregnancy", True, "planning_pregnancy"),
+        ("Complement inhibitors", "vaccination_undocumented", True, "meningococcal_vaccination_days"),
+        ("Complement inhibitors", "meningococcal_vaccination_days", 7.0, "meningococcal_vaccination_days"),
+        ("FcRn inhibitors", "live_vaccine_planned", True, "live_vaccine_planned"),
+    ],
+)
+def test_new_tabs_show_their_hard_stops_as_refusals(
+    title: str, control: str, value: object, field: str
+) -> None:
+    form = _form(dose_calculators(), title)
+    form.controls[control].value = value
+    assert isinstance(form.result, Refusal) and form.result.kind == "refused"
+    assert field in form.output.value and "Traceback" not in form.output.value
+
+
+def test_unknown_egfr_and_prophylaxis_reach_the_calculators() -> None:
+    tab = dose_calculators()
+    mtx = _form(tab, "Methotrexate")
+    mtx.controls["egfr_unknown"].value = True
+    assert not isinstance(mtx.result, Refusal) and mtx.result.egfr_ml_min is None
+    complement = _form(tab, "Complement inhibitors")
+    complement.controls["vaccination_undocumented"].value = True
+    complement.controls["antibiotic_prophylaxis"].value = True
+    assert not isinstance(complement.result, Refusal) and complement.result.prophylaxis_cover

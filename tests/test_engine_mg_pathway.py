@@ -285,6 +285,94 @@ CASES: dict[str, Case] = {
         avoid={"eculizumab"},
         warning="ADAPT SERON",
     ),
+    # A targeted biologic that works is continued, with the background treatment that helps, instead of the
+    # walk falling back to the steroid-sparing step.
+    "achr_on_efgartigimod_continues": Case(
+        gmg(history={"corticosteroids": "partial", "efgartigimod": "response", "thymectomy": "partial"}),
+        "targeted_continue",
+        offers={"efgartigimod", "corticosteroids"},
+        not_offered={"azathioprine", "mycophenolate", "eculizumab"},
+        warning="live vaccines",
+    ),
+    "musk_on_rituximab_continues": Case(
+        gmg(
+            antibody="musk",
+            history={"corticosteroids": "partial", "mycophenolate": "partial", "rituximab": "response"},
+        ),
+        "targeted_continue",
+        offers={"rituximab", "mycophenolate"},
+        not_offered={"azathioprine", "eculizumab", "thymectomy"},
+        warning="hepatitis B",
+    ),
+    "refractory_partial_on_eculizumab": Case(
+        gmg(
+            history={
+                "corticosteroids": "relapse_on_taper",
+                "azathioprine": "no_response",
+                "mycophenolate": "intolerant",
+                "thymectomy": "partial",
+                "eculizumab": "partial",
+            }
+        ),
+        "targeted_continue",
+        exactly=["eculizumab"],
+        avoid={"mycophenolate"},
+        warning="Partial response to a targeted biologic",
+    ),
+    "failed_biologic_is_not_continued": Case(
+        gmg(
+            history={
+                "corticosteroids": "partial",
+                "azathioprine": "no_response",
+                "tacrolimus": "no_response",
+                "efgartigimod": "no_response",
+            }
+        ),
+        "refractory_achr",
+        offers={"eculizumab", "rozanolixizumab"},
+        not_offered={"efgartigimod"},
+    ),
+    "ivig_dependent_after_one_agent_is_refractory": Case(
+        gmg(
+            history={
+                "corticosteroids": "partial",
+                "azathioprine": "no_response",
+                "ivig": "relapse_on_taper",
+                "thymectomy": "partial",
+            }
+        ),
+        "refractory_achr",
+        offers={"eculizumab", "efgartigimod"},
+        not_offered={"azathioprine"},
+    ),
+    "planning_pregnancy_on_biologic_and_mycophenolate": Case(
+        gmg(
+            planning_pregnancy=True,
+            history={
+                "corticosteroids": "partial",
+                "mycophenolate": "response",
+                "efgartigimod": "response",
+                "thymectomy": "partial",
+            },
+        ),
+        "targeted_continue",
+        offers={"efgartigimod", "azathioprine", "cyclosporine"},
+        not_offered={"mycophenolate"},
+        avoid={"mycophenolate"},
+        warning="data are limited",
+    ),
+    "pregnant_musk_offered_rituximab_is_warned": Case(
+        gmg(antibody="musk", pregnant=True, age=30, history={"corticosteroids": "partial"}),
+        "sparing_first",
+        offers={"rituximab"},
+        warning="rituximab in pregnancy",
+    ),
+    "pregnant_with_thymoma": Case(
+        gmg(pregnant=True, thymoma=True, age=30, history={"pyridostigmine": "partial"}),
+        "thymoma_resection",
+        offers={"thymectomy"},
+        warning="Pregnant with a thymoma",
+    ),
 }
 
 
@@ -410,3 +498,84 @@ def test_therapy_classes_of_offers_are_known() -> None:
     for case in CASES.values():
         for therapy in recommend(MG, case.patient).therapies:
             assert therapy_class(therapy)
+
+
+def test_ivig_dependence_not_a_single_course_makes_refractory() -> None:
+    """IVIG needed again and again (relapse when spaced out) is refractory; one course that worked is not."""
+    base = {"corticosteroids": "partial", "azathioprine": "no_response", "thymectomy": "partial"}
+    steps = {
+        outcome: [s.id for s in recommend(MG, gmg(history={**base, "ivig": outcome})).path]
+        for outcome in ("relapse_on_taper", "response")
+    }
+    assert "refractory_by_antibody" in steps["relapse_on_taper"]
+    assert "refractory_by_antibody" not in steps["response"] and "sparing_next" in steps["response"]
+    # Plasma-exchange dependence counts the same way; dependence with no agent besides steroids does not.
+    plex = recommend(MG, gmg(history={**base, "plasma_exchange": "relapse_on_taper"}))
+    assert "refractory_by_antibody" in [s.id for s in plex.path]
+    steroids_only = recommend(
+        MG, gmg(history={"corticosteroids": "partial", "ivig": "relapse_on_taper", "thymectomy": "partial"})
+    )
+    assert "refractory_by_antibody" not in [s.id for s in steroids_only.path]
+    refractory_step = next(s for s in plex.path if s.id == "refractory_by_antibody")
+    assert "howard2017regain" in refractory_step.references
+
+
+@pytest.mark.parametrize("outcome", ["response", "partial"])
+@pytest.mark.parametrize(
+    "biologic", ["eculizumab", "efgartigimod", "rozanolixizumab", "inebilizumab", "rituximab"]
+)
+def test_a_working_biologic_is_offered_again(biologic: str, outcome: str) -> None:
+    history = {"corticosteroids": "partial", "thymectomy": "partial", biologic: outcome}
+    rec = recommend(MG, gmg(history=history))
+    assert biologic in rec.therapies
+    assert [s.id for s in rec.path if s.kind != "rule"][-1] == "targeted_continue"
+    partial_warned = any("Partial response to a targeted biologic" in w for w in rec.warnings)
+    assert partial_warned == (outcome == "partial")
+
+
+def test_antibody_restrictions_are_explained_where_drugs_are_not_offered() -> None:
+    history = {"corticosteroids": "partial", "azathioprine": "no_response", "mycophenolate": "no_response"}
+    musk = recommend(MG, gmg(antibody="musk", history=history))
+    assert "efgartigimod" not in musk.therapies
+    assert any("efgartigimod is licensed for AChR+" in w for w in musk.warnings)
+    for antibody in ("lrp4", "seronegative"):
+        rec = recommend(MG, gmg(antibody=antibody, history=history))
+        held = {"efgartigimod", "rozanolixizumab", "nipocalimab", "inebilizumab"}
+        assert not held & set(rec.therapies)
+        named = [w for w in rec.warnings if all(d in w for d in held - {"efgartigimod"})]
+        assert named, f"{antibody}: no warning names the FcRn inhibitors and inebilizumab"
+        assert any("not confirmed" in w and "efgartigimod" in w.lower() for w in rec.warnings)
+        rule = next(s for s in rec.path if s.id == "lrp4_seronegative_restrictions")
+        assert {"label_rystiggo", "label_imaavy", "fda2025inebilizumab_gmg"} <= set(rule.references)
+
+
+def test_continuing_efgartigimod_outside_achr_keeps_the_label_warning() -> None:
+    """A seronegative patient on efgartigimod that works keeps it, told that approval is unconfirmed."""
+    rec = recommend(
+        MG, gmg(antibody="seronegative", history={"corticosteroids": "partial", "efgartigimod": "response"})
+    )
+    assert "efgartigimod" in rec.therapies
+    assert any("ADAPT SERON" in w and "not confirmed" in w for w in rec.warnings)
+
+
+def test_presets_are_the_chapter_and_quiz_patients() -> None:
+    """Presets labelled as the chapter's or the quiz's case describe a patient of that age and sex there."""
+    from pathlib import Path
+
+    from nmd_immuno.quiz.loader import load_quiz
+
+    chapter = (Path(__file__).resolve().parents[1] / "book" / "myasthenia-gravis.md").read_text("utf-8")
+    vignettes = [case.vignette for case in load_quiz(MG).cases]
+    algorithm = load_pathway(MG)
+    sources = {"Chapter example": [chapter], "Quiz": vignettes}
+    checked = set()
+    for preset_id, preset in algorithm.presets.items():
+        kind = preset.label.split(":", 1)[0]
+        if kind not in sources:
+            continue
+        patient = preset.patient
+        person = {"female": "woman", "male": "man"}[patient["sex"]]
+        phrase = f"{patient['age']}-year-old {person}"
+        assert any(phrase in text for text in sources[kind]), f"{preset_id}: no {kind} case of a {phrase}"
+        checked.add(kind)
+    assert checked == set(sources)

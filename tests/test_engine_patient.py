@@ -163,11 +163,20 @@ def test_patient_must_be_a_mapping() -> None:
         ({"planning_pregnancy": True, "sex": "male"}, "planning_pregnancy/sex"),
         ({"distribution": "ocular", "mgfa_class": "IIIa"}, "distribution/mgfa_class"),
         ({"distribution": "generalized", "mgfa_class": "I"}, "distribution/mgfa_class"),
+        ({"distribution": "ocular", "crisis": True}, "distribution/crisis"),
     ],
 )
 def test_impossible_combinations(changes: dict[str, Any], fields: str) -> None:
     message = refusal({**BASE, **changes})
     assert message.startswith(fields) and "invalid combination" in message
+
+
+def test_crisis_needs_generalized_disease() -> None:
+    """Crisis is bulbar or respiratory weakness: the message names both fields, the values and the way out."""
+    message = refusal({**BASE, "distribution": "ocular", "mgfa_class": "I", "crisis": True})
+    assert "distribution='ocular'" in message and "crisis=True" in message
+    assert "generalized" in message and "crisis false" in message
+    assert recommend(MG, {**BASE, "distribution": "ocular", "mgfa_class": "I", "crisis": False})
 
 
 def test_defaults_are_filled_in() -> None:

@@ -101,7 +101,18 @@ def test_mg_antibody_restrictions_always_hold(patient: dict[str, Any]) -> None:
     offered = set(rec.therapies)
     if patient["antibody"] != "achr":
         assert not offered & COMPLEMENT, "complement inhibitors are licensed for AChR+ MG only"
-        assert "efgartigimod" not in offered, "efgartigimod is not offered as approved outside AChR+ MG"
+        if patient["history"].get("efgartigimod") in ("response", "partial"):
+            # Continued because the history shows it working, never without the label caveat.
+            assert any("efgartigimod" in w.lower() and "not confirmed" in w for w in rec.warnings)
+        else:
+            assert "efgartigimod" not in offered, "efgartigimod is not offered as approved outside AChR+ MG"
+    if offered & {"rozanolixizumab", "nipocalimab", "inebilizumab"} and patient["antibody"] in (
+        "lrp4",
+        "seronegative",
+    ):
+        assert any("licensed for AChR+ or MuSK+" in w for w in rec.warnings)
+    if patient.get("crisis"):
+        assert patient["distribution"] == "generalized", "crisis with ocular MG must be refused"
     if patient["antibody"] == "musk" and not patient.get("thymoma"):
         assert "thymectomy" not in offered and "thymectomy" in rec.avoid
     if patient.get("pregnant") or patient.get("planning_pregnancy"):

@@ -12,11 +12,12 @@ from hypothesis import strategies as st
 
 from nmd_immuno.simulate import (
     compare_strategies,
+    comparison_caveats,
     list_strategies,
     simulate_cohort,
     summarize_cohorts,
 )
-from nmd_immuno.simulate.model import effect_fraction
+from nmd_immuno.simulate.model import DAYS_PER_MONTH, effect_fraction, simulate_arrays
 from nmd_immuno.simulate.params import load_simulation_params
 
 MG = "myasthenia_gravis"
@@ -24,7 +25,8 @@ PARAMS = load_simulation_params(MG)
 STRATEGIES = list(PARAMS.strategies)
 COLUMNS = [
     "patient", "month", "strategy", "mg_adl", "change", "responder", "mse", "prednisone_mg",
-    "cumulative_prednisone_mg", "early_worsening", "crisis", "relapse", "azathioprine",
+    "cumulative_prednisone_mg", "early_worsening", "crisis", "relapse", "relapse_on_taper",
+    "steroid_adverse_event", "azathioprine",
 ]  # fmt: skip
 
 
@@ -59,6 +61,18 @@ def test_invariants_hold_for_any_strategy_size_and_seed(strategy, n, months, see
     assert (frame.responder == (frame.change <= -2)).all()
     assert (frame.mse == (frame.mg_adl <= 1)).all()
     assert not frame[frame.month == 0][["crisis", "relapse", "early_worsening"]].any().any()
+    ordered = frame.sort_values(["patient", "month"])
+    # A steroid adverse event is cumulative (once had, always had) and needs prednisone taken before it.
+    adverse = ordered.groupby("patient")["steroid_adverse_event"]
+    assert (adverse.cummax() == ordered["steroid_adverse_event"]).all()
+    assert not ordered[ordered.cumulative_prednisone_mg == 0].steroid_adverse_event.any()
+    # A relapse on taper is a relapse, and happens only after a month on a tapered dose below the threshold.
+    assert not (frame.relapse_on_taper & ~frame.relapse).any()
+    previous_dose = ordered.groupby("patient")["prednisone_mg"].shift(1)
+    relapsing = ordered.relapse_on_taper
+    assert (previous_dose[relapsing] < PARAMS.taper_relapse.threshold_mg.value).all()
+    if PARAMS.strategies[strategy].background == "trial_background":
+        assert not frame[["relapse_on_taper", "steroid_adverse_event"]].any().any()
 
 
 def test_baseline_meets_the_inclusion_threshold():
@@ -205,3 +219,141 @@ def test_bad_input_raises_value_error_naming_the_field(kwargs, field):
 def test_compare_strategies_refuses_a_bad_list(strategies):
     with pytest.raises(ValueError, match=r"^strateg"):
         compare_strategies(MG, strategies, n_patients=10, months=2)
+
+
+# ----------------------------------------------------------------------------------- steroid adverse events
+def _per_patient(frame: pd.DataFrame, column: str) -> pd.Series:
+    return frame.groupby("patient")[column].any()
+
+
+def test_steroid_adverse_events_rise_with_steroid_exposure():
+    """More prednisone, more adverse events: high start > low start > thymectomy (less prednisone needed)."""
+    names = ["prednisone_high_start", "prednisone_alone", "thymectomy_plus_prednisone"]
+    cohorts = compare_strategies(MG, names, n_patients=3000, months=36, seed=6)
+    exposure = [cohorts[name].groupby("patient").cumulative_prednisone_mg.max().mean() for name in names]
+    events = [_per_patient(cohorts[name], "steroid_adverse_event").mean() for name in names]
+    assert exposure[0] > exposure[1] > exposure[2]
+    assert events[0] > events[1] > events[2] > 0
+    assert not compare_strategies(MG, ["efgartigimod"], n_patients=500, months=36)[
+        "efgartigimod"
+    ].steroid_adverse_event.any()
+
+
+def test_for_one_patient_more_cumulative_prednisone_never_means_fewer_adverse_events():
+    """Same seed, same patient: whoever has had an event on less prednisone has had it on more too."""
+    cohorts = compare_strategies(
+        MG, ["prednisone_high_start", "thymectomy_plus_prednisone"], n_patients=2000, months=24, seed=9
+    )
+    high, low = (cohorts[name] for name in ("prednisone_high_start", "thymectomy_plus_prednisone"))
+    more = high.cumulative_prednisone_mg.to_numpy() >= low.cumulative_prednisone_mg.to_numpy()
+    had_on_less = low.steroid_adverse_event.to_numpy() & more
+    assert had_on_less.any()
+    assert high.steroid_adverse_event.to_numpy()[had_on_less].all()
+
+
+def test_adverse_event_risk_follows_the_cumulative_dose():
+    """Risk of a first event by month t is 1 - exp(-hazard per gram x cumulative grams)."""
+    frame = simulate_cohort(MG, "prednisone_alone", n_patients=20000, months=24, seed=12)
+    final = frame[frame.month == 24]
+    rate = PARAMS.steroid_adverse_events.hazard_per_gram.value
+    expected = (1 - np.exp(-rate * final.cumulative_prednisone_mg / 1000.0)).mean()
+    assert final.steroid_adverse_event.mean() == pytest.approx(expected, abs=4 * math.sqrt(0.25 / 20000))
+
+
+def test_without_the_hazard_there_are_no_adverse_events_and_nothing_else_changes():
+    events = PARAMS.steroid_adverse_events
+    silent = PARAMS.model_copy(
+        update={
+            "steroid_adverse_events": events.model_copy(
+                update={"hazard_per_gram": events.hazard_per_gram.model_copy(update={"value": 0.0})}
+            )
+        }
+    )
+    a = simulate_arrays(silent, "prednisone_alone", n_patients=500, months=24, seed=2)
+    b = simulate_arrays(PARAMS, "prednisone_alone", n_patients=500, months=24, seed=2)
+    assert not a.steroid_adverse_event.any() and b.steroid_adverse_event.any()
+    assert np.array_equal(a.score, b.score)
+
+
+# ----------------------------------------------------------------------------------- relapse on taper
+def test_prednisone_alone_relapses_on_taper_and_thymectomy_relapses_less():
+    cohorts = compare_strategies(
+        MG, ["thymectomy_plus_prednisone", "prednisone_alone"], n_patients=3000, months=36, seed=4
+    )
+    counts = {name: frame.groupby("patient").relapse_on_taper.sum() for name, frame in cohorts.items()}
+    assert counts["prednisone_alone"].mean() > 0.05
+    assert counts["thymectomy_plus_prednisone"].mean() < 0.75 * counts["prednisone_alone"].mean()
+    # Per month spent tapered below the threshold (thymectomy lets more patients get there).
+    threshold = PARAMS.taper_relapse.threshold_mg.value
+    rates = {}
+    for name, frame in cohorts.items():
+        ordered = frame.sort_values(["patient", "month"])
+        previous = ordered.groupby("patient").prednisone_mg.shift(1)
+        at_risk = (previous < threshold) & (ordered.month >= 13)
+        rates[name] = ordered.relapse_on_taper[at_risk].mean()
+    assert rates["thymectomy_plus_prednisone"] < 0.5 * rates["prednisone_alone"]
+
+
+def test_a_relapse_on_taper_brings_prednisone_back_up():
+    taper = PARAMS.taper_relapse
+    never = PARAMS.model_copy(
+        update={
+            "taper_relapse": taper.model_copy(
+                update={"hazard_per_month": taper.hazard_per_month.model_copy(update={"value": 0.0})}
+            )
+        }
+    )
+    without = simulate_arrays(never, "prednisone_alone", n_patients=2000, months=36, seed=3)
+    with_relapse = simulate_arrays(PARAMS, "prednisone_alone", n_patients=2000, months=36, seed=3)
+    assert not without.relapse_on_taper.any() and with_relapse.relapse_on_taper.any()
+    assert (
+        with_relapse.cumulative_prednisone_mg[:, -1].mean() > without.cumulative_prednisone_mg[:, -1].mean()
+    )
+    assert with_relapse.score[:, 1:].mean() > without.score[:, 1:].mean()
+
+
+def test_summary_reports_relapses_and_adverse_events_from_the_cohort():
+    cohorts = compare_strategies(MG, ["prednisone_alone", "placebo"], n_patients=400, months=24, seed=8)
+    summary = summarize_cohorts(cohorts)
+    frame = cohorts["prednisone_alone"]
+    column = "serious steroid adverse event (assumed rate)"
+    assert summary.loc["prednisone_alone", column] == pytest.approx(
+        frame[frame.month == 24].steroid_adverse_event.mean(), abs=1e-3
+    )
+    assert summary.loc["prednisone_alone", "any relapse on taper"] == pytest.approx(
+        _per_patient(frame, "relapse_on_taper").mean(), abs=1e-3
+    )
+    assert summary.loc["placebo", column] == 0 and summary.loc["placebo", "any relapse on taper"] == 0
+
+
+def test_cumulative_prednisone_is_the_sum_of_daily_doses():
+    frame = simulate_cohort(MG, "prednisone_alone", n_patients=50, months=6, seed=1)
+    one = frame[frame.patient == 7].sort_values("month")
+    expected = np.concatenate([[0.0], np.cumsum(one.prednisone_mg.to_numpy()[:-1] * DAYS_PER_MONTH)])
+    assert np.allclose(one.cumulative_prednisone_mg.to_numpy(), expected)
+
+
+# ----------------------------------------------------------------------------------- honest comparisons
+def test_trial_setting_strategies_are_not_labelled_as_added_to_standard_care():
+    for name, strategy in PARAMS.strategies.items():
+        if strategy.background == "trial_background":
+            assert "standard care" not in strategy.label.lower(), name
+            assert "corticosteroids" not in {entry.therapy for entry in strategy.therapies}, name
+
+
+def test_caveats_warn_when_backgrounds_differ_and_only_then():
+    mixed = comparison_caveats(MG, ["eculizumab", "standard_of_care"])
+    assert any(text.startswith("Different backgrounds") for text in mixed)
+    for same in (["thymectomy_plus_prednisone", "prednisone_alone"], ["eculizumab", "placebo"]):
+        assert not any(text.startswith("Different backgrounds") for text in comparison_caveats(MG, same))
+
+
+def test_caveats_say_not_modelled_for_neutral_hazard_ratios_and_flag_assumptions():
+    caveats = " ".join(comparison_caveats(MG, ["eculizumab", "placebo"]))
+    assert "not modelled" in caveats and "eculizumab" in caveats
+    assert "thymectomy" not in caveats  # its hazard ratio is from MGTX
+    assert "assumption" not in caveats  # no prednisone simulated: no steroid assumptions involved
+    steroid = " ".join(comparison_caveats(MG, ["thymectomy_plus_prednisone", "prednisone_alone"]))
+    assert "teaching assumptions" in steroid and "per gram" in steroid
+    with pytest.raises(ValueError, match=r"^strategy:"):
+        comparison_caveats(MG, ["placebo", "nonsense"])

@@ -187,6 +187,37 @@ def _set(path: str, value):
         ),
         ("trials.RAISE.population.weather", None, "trials.RAISE.population", "unknown parameter"),
         ("trials.RAISE.outcomes.0.at_month", 9, "trials.RAISE", "after months"),
+        (
+            "strategies.placebo.background",
+            "prednisone_started",
+            "strategies.placebo",
+            "needs corticosteroids",
+        ),
+        (
+            "strategies.prednisone_alone.background",
+            "trial_background",
+            "strategies.prednisone_alone",
+            "prednisone is not simulated",
+        ),
+        (
+            "strategies.efgartigimod.background",
+            KeyError,
+            "strategies.efgartigimod.background",
+            "Field required",
+        ),
+        (
+            "taper_relapse.steroid_sparing_therapies",
+            ["corticosteroids"],
+            "taper_relapse.steroid_sparing_therapies",
+            "not a steroid-sparing therapy",
+        ),
+        ("taper_relapse.hazard_per_month.value", 1.5, "taper_relapse.hazard_per_month", "probability"),
+        (
+            "steroid_adverse_events.hazard_per_gram.status",
+            "guess",
+            "steroid_adverse_events.hazard_per_gram.status",
+            "calibrated",
+        ),
     ],
 )
 def test_malformed_parameter_files_are_refused(scratch, path, value, key, fault):
@@ -204,3 +235,38 @@ def test_malformed_parameter_files_are_refused(scratch, path, value, key, fault)
 def test_a_file_for_the_wrong_disorder_is_refused(scratch):
     message = _load_broken(scratch, _set("disorder", "cidp"))
     assert "key disorder" in message and "'cidp'" in message
+
+
+def test_status_is_declared_or_read_from_calibrated_to(params):
+    sourced = Param(value=1, references=["wolfe2016mgtx"], calibrated_to="9% vs 37% (MGTX)")
+    assumed = Param(value=1, references=["wolfe2016mgtx"], calibrated_to="assumption (a guess)")
+    neutral = Param(value=1, references=["wolfe2016mgtx"], calibrated_to="Not modelled (no figure)")
+    declared = Param(value=1, references=["wolfe2016mgtx"], calibrated_to="tuned", status="assumption")
+    assert [p.provenance for p in (sourced, assumed, neutral, declared)] == [
+        "calibrated",
+        "assumption",
+        "not_modelled",
+        "assumption",
+    ]
+
+
+def test_steroid_risk_numbers_are_flagged_as_teaching_assumptions(params):
+    """No source gives these rates: the file must say so, so the widget can say so."""
+    assert params.steroid_adverse_events.hazard_per_gram.provenance == "assumption"
+    taper = params.taper_relapse
+    for field in ("threshold_mg", "hazard_per_month", "points", "sparing_protection"):
+        assert getattr(taper, field).provenance == "assumption", field
+    assert set(params.steroid_adverse_events.hazard_per_gram.references) >= {
+        "huscher2009gcdose",
+        "curtis2006gcadverse",
+    }
+
+
+def test_neutral_exacerbation_hazard_ratios_are_marked_not_modelled(params):
+    """A hazard ratio of exactly 1.0 is by construction (prednisone, the reference) or for lack of data."""
+    for name, therapy in params.therapies.items():
+        ratio = therapy.exacerbation_hazard_ratio
+        if ratio.value == 1.0 and name != "corticosteroids":
+            assert ratio.provenance == "not_modelled", name
+        if ratio.value != 1.0:
+            assert ratio.provenance != "not_modelled", name

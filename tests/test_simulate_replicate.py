@@ -147,7 +147,17 @@ def _arm(changes: list[int], crises: list[bool] | None = None) -> CohortArrays:
         crisis[:, 1] = crises
     zeros = np.zeros((n, 2))
     flags = np.zeros((n, 2), dtype=bool)
-    return CohortArrays(score, zeros, zeros, flags, crisis, flags, flags)
+    return CohortArrays(
+        score=score,
+        prednisone_mg=zeros,
+        cumulative_prednisone_mg=zeros,
+        early_worsening=flags,
+        crisis=crisis,
+        relapse=flags,
+        relapse_on_taper=flags,
+        steroid_adverse_event=flags,
+        azathioprine=flags,
+    )
 
 
 def test_average_ranks_match_pandas_with_ties():

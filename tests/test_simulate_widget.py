@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from nmd_immuno.simulate import compare_strategies, plot_comparison
-from nmd_immuno.simulate.plotting import trajectory_table
+from nmd_immuno.simulate.plotting import SAMPLE_PATIENTS, sample_trajectories, trajectory_table
 from nmd_immuno.widgets.cohort import DEFAULT_A, DEFAULT_B, cohort_simulator
 
 PNG_MAGIC = b"\x89PNG"
@@ -16,9 +16,10 @@ def test_plot_has_a_trajectory_and_a_responder_panel_per_strategy():
     cohorts = compare_strategies("myasthenia_gravis", ["placebo", "efgartigimod"], n_patients=200, months=6)
     figure = plot_comparison(cohorts)
     left, right = figure.axes
-    assert len(left.lines) == 2 and len(right.lines) == 2
+    means = [line for line in left.lines if line.get_gid() == "mean"]
+    assert len(means) == 2 and len(right.lines) == 2
     assert len(left.collections) == 2  # one interquartile band per strategy
-    for name, line in zip(cohorts, left.lines, strict=True):
+    for name, line in zip(cohorts, means, strict=True):
         assert np.allclose(line.get_ydata(), trajectory_table(cohorts[name])["mean"].to_numpy())
     for name, line in zip(cohorts, right.lines, strict=True):
         assert np.allclose(line.get_ydata(), 100 * trajectory_table(cohorts[name])["responders"].to_numpy())
@@ -51,3 +52,32 @@ def test_widget_shows_the_package_message_for_bad_input_and_recovers():
     widget.run_button.click()
     assert widget.message.value == ""
     assert "efgartigimod" in widget.table.value and bytes(widget.image.value) != before
+
+
+def test_plot_overlays_faint_individual_patients_taken_from_the_cohort():
+    cohorts = compare_strategies("myasthenia_gravis", ["prednisone_alone"], n_patients=200, months=12)
+    left = plot_comparison(cohorts).axes[0]
+    patients = [line for line in left.lines if line.get_gid() == "patient"]
+    assert len(patients) == SAMPLE_PATIENTS
+    assert all(line.get_alpha() < 0.5 for line in patients)
+    table = sample_trajectories(cohorts["prednisone_alone"])
+    for line, (_patient, row) in zip(patients, table.iterrows(), strict=True):
+        assert np.array_equal(line.get_ydata(), row.to_numpy())
+    none = plot_comparison(cohorts, sample=0).axes[0]
+    assert not [line for line in none.lines if line.get_gid() == "patient"]
+    with pytest.raises(ValueError, match=r"^sample:"):
+        plot_comparison(cohorts, sample=-1)
+
+
+def test_widget_warns_when_the_strategies_have_different_backgrounds():
+    widget = cohort_simulator()
+    assert "Different backgrounds" not in widget.caveats.value
+    assert "teaching assumptions" in widget.caveats.value
+    widget.strategy_a.value = "eculizumab"
+    widget.strategy_b.value = "standard_of_care"
+    widget.n_patients.value = 100
+    widget.months.value = 6
+    widget.run_button.click()
+    assert "Different backgrounds" in widget.caveats.value
+    assert "not modelled" in widget.caveats.value
+    assert "serious steroid adverse event" in widget.table.value

@@ -94,6 +94,19 @@ def test_brief_figures_are_present(table):
     assert _row(table, "REGAIN", "eculizumab", "MG-ADL change, worst-rank").p_value == "0.0698"
 
 
+def test_arm_sizes_add_up_to_the_number_randomised(table):
+    """A typo in an arm size shows as a sum that misses the trial's total.
+
+    Only trials whose listed arms are exactly the randomised arms: others list a subgroup (ADAPT), an analysed
+    subset (RINOMAX), a run-in stage (ADHERE) or a single arm (PATH).
+    """
+    for trial in ("MGTX", "EPITOME", "ICE", "REGAIN", "CHAMPION-MG", "RAISE", "MycarinG", "ProDERM"):
+        rows = table[(table.trial_id == trial) & table.arm_n.notna()]
+        sizes = rows.groupby("arm")["arm_n"].agg(set)
+        assert (sizes.map(len) == 1).all(), (trial, sizes.to_dict())
+        assert sum(next(iter(s)) for s in sizes) == rows.n_randomised.iloc[0], (trial, sizes.to_dict())
+
+
 def test_ice_risk_difference_row_matches_the_counts(table):
     """The published difference (33.5 points) is what the counts give: an ARR computed from them is right."""
     ivig = _row(table, "ICE", "IVIG", "adjusted INCAT")

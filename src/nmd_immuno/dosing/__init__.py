@@ -19,8 +19,17 @@ from nmd_immuno.dosing.body import (
     ideal_body_weight_kg,
 )
 from nmd_immuno.dosing.common import DoseResult, Refusal, attempt
+from nmd_immuno.dosing.complement import ComplementDose, complement_drugs, complement_inhibitor_dose
+from nmd_immuno.dosing.fcrn import FcrnDose, fcrn_drugs, fcrn_inhibitor_dose
 from nmd_immuno.dosing.ivig import WEIGHT_BASES, IvigDose, ivig_dose, ivig_presets, ivig_risk_factor_labels
-from nmd_immuno.dosing.parameters import IVIG_RISK_FACTORS, RITUXIMAB_REGIMENS, dosing_parameters
+from nmd_immuno.dosing.methotrexate import SCHEDULES, MethotrexateDose, methotrexate_dose, methotrexate_routes
+from nmd_immuno.dosing.mycophenolate import MycophenolateDose, mycophenolate_dose
+from nmd_immuno.dosing.parameters import (
+    IVIG_RISK_FACTORS,
+    RITUXIMAB_REGIMENS,
+    dosing_parameters,
+    mg_antibody_labels,
+)
 from nmd_immuno.dosing.plasma_exchange import PlasmaExchangePlan, exchange_schedule, plasma_exchange_plan
 from nmd_immuno.dosing.rituximab import RituximabDose, rituximab_dose, rituximab_regimens
 from nmd_immuno.dosing.steroids import (
@@ -37,13 +46,18 @@ __all__ = [
     "IVIG_RISK_FACTORS",
     "METABOLIZER_STATUSES",
     "RITUXIMAB_REGIMENS",
+    "SCHEDULES",
     "WEIGHT_BASES",
     "AzathioprineDose",
+    "ComplementDose",
     "DoseInputError",
     "DoseRefused",
     "DoseResult",
+    "FcrnDose",
     "IvigDose",
+    "MethotrexateDose",
     "MethylprednisoloneDose",
+    "MycophenolateDose",
     "PlasmaExchangePlan",
     "Refusal",
     "RituximabDose",
@@ -53,14 +67,22 @@ __all__ = [
     "attempt",
     "azathioprine_dose",
     "body_surface_area_m2",
+    "complement_drugs",
+    "complement_inhibitor_dose",
     "dosing_parameters",
     "estimated_plasma_volume_l",
     "exchange_schedule",
+    "fcrn_drugs",
+    "fcrn_inhibitor_dose",
     "ideal_body_weight_kg",
     "ivig_dose",
     "ivig_presets",
     "ivig_risk_factor_labels",
+    "methotrexate_dose",
+    "methotrexate_routes",
     "methylprednisolone_pulse",
+    "mg_antibody_labels",
+    "mycophenolate_dose",
     "plasma_exchange_plan",
     "prednisone_dose",
     "rituximab_dose",

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from nmd_immuno.content.algorithms import load_patient_fields
 from nmd_immuno.content.bibliography import check_references
 from nmd_immuno.content.loader import data_path, load_yaml_model
 
@@ -311,6 +312,135 @@ class Azathioprine(_Strict):
     warnings: list[CitedText]
 
 
+class Methotrexate(_Strict):
+    weekly_mg: CitedRange
+    step_mg: CitedValue
+    routes: dict[str, CitedText]
+    daily_refusal: CitedText
+    pregnancy_refusal: CitedText
+    egfr_ml_min: Limit
+    renal_refuse_below: CitedValue
+    renal_reduce_below: CitedValue
+    renal_dose_factor: CitedValue
+    renal_refusal: CitedText
+    renal_reduce_warning: CitedText
+    renal_unknown_warning: CitedText
+    folic_acid: CitedText
+    warnings: list[CitedText]
+
+    @model_validator(mode="after")
+    def _renal_thresholds_ordered(self) -> Methotrexate:
+        if self.renal_refuse_below.value >= self.renal_reduce_below.value:
+            raise ValueError("renal_refuse_below must be below renal_reduce_below")
+        if not 0 < self.renal_dose_factor.value <= 1:
+            raise ValueError("renal_dose_factor must be a fraction in (0, 1]")
+        return self
+
+
+class Mycophenolate(_Strict):
+    daily_g: CitedRange
+    doses_per_day: CitedValue
+    step_mg: CitedValue
+    pregnancy_refusal: CitedText
+    reproductive_warning: CitedText
+    warnings: list[CitedText]
+
+
+class WeightBand(_Strict):
+    """Doses for patients weighing at least ``from_kg`` (up to the next band's ``from_kg``)."""
+
+    from_kg: float = Field(ge=0)
+    loading_mg: list[float] = Field(default_factory=list)  # one dose per week of the loading phase
+    mg: float = Field(gt=0)  # the maintenance (or per-infusion) dose
+
+
+def pick_band(bands: list[WeightBand], weight_kg: float) -> WeightBand | None:
+    """The band a weight falls in (highest ``from_kg`` not above it); None below the lowest band."""
+    fitting = [band for band in bands if band.from_kg <= weight_kg + 1e-9]
+    return fitting[-1] if fitting else None
+
+
+def band_label(bands: list[WeightBand], band: WeightBand) -> str:
+    """'60 to <100 kg' (or '≥100 kg', 'any weight'): the band as a reader sees it in a label table."""
+    upper = [b.from_kg for b in bands if b.from_kg > band.from_kg]
+    if not upper:
+        return "any weight" if band.from_kg == 0 else f"≥{band.from_kg:g} kg"
+    if band.from_kg == 0:
+        return f"<{upper[0]:g} kg"
+    return f"{band.from_kg:g} to <{upper[0]:g} kg"
+
+
+def mg_antibody_labels() -> dict[str, str]:
+    """Myasthenia gravis antibody id -> label, the public API's vocabulary (``data/patient_fields.yaml``).
+
+    Why borrowed from the patient fields: the calculators and ``recommend()`` must accept the same ids.
+    """
+    spec = load_patient_fields().disorders["myasthenia_gravis"]["antibody"]
+    return {value: spec.label_of(value) for value in spec.values or []}
+
+
+def _check_bands(bands: list[WeightBand], name: str) -> None:
+    starts = [band.from_kg for band in bands]
+    if not starts or starts != sorted(set(starts)):
+        raise ValueError(f"{name}: bands must be in increasing from_kg order without repeats")
+
+
+class ComplementDrug(_Strict):
+    label: str
+    route: str
+    maintenance_interval_days: int = Field(gt=0)
+    maintenance_from_week: int = Field(ge=0)
+    bands: list[WeightBand]
+    references: list[str]
+    warnings: list[CitedText] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _bands_ordered(self) -> ComplementDrug:
+        _check_bands(self.bands, self.label)
+        return self
+
+
+class ComplementInhibitors(_Strict):
+    vaccination_days: Limit
+    vaccination_min_days: CitedValue
+    vaccination_refusal: CitedText
+    prophylaxis_warning: CitedText
+    antibodies: list[str]
+    antibody_warning: CitedText
+    drugs: dict[str, ComplementDrug]
+    warnings: list[CitedText]
+
+
+class FcrnDrug(_Strict):
+    label: str
+    route: str
+    antibodies: list[str]
+    mg_per_kg: float | None = Field(default=None, gt=0)
+    loading_mg_per_kg: float | None = Field(default=None, gt=0)
+    bands: list[WeightBand] = Field(default_factory=list)
+    max_mg: float | None = Field(default=None, gt=0)
+    doses_per_cycle: int | None = Field(default=None, gt=0)  # None: continuous dosing
+    interval_days: int = Field(gt=0)
+    cycle_note: str = ""
+    references: list[str]
+    warnings: list[CitedText] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_basis(self) -> FcrnDrug:
+        if (self.mg_per_kg is None) == (not self.bands):
+            raise ValueError(f"{self.label}: give exactly one of mg_per_kg and bands")
+        if self.bands:
+            _check_bands(self.bands, self.label)
+        return self
+
+
+class FcrnInhibitors(_Strict):
+    antibody_warning: CitedText
+    live_vaccine_refusal: CitedText
+    drugs: dict[str, FcrnDrug]
+    warnings: list[CitedText]
+
+
 class DosingParameters(_Strict):
     disclaimer: str = Field(min_length=20)
     input_limits: InputLimits
@@ -320,6 +450,10 @@ class DosingParameters(_Strict):
     corticosteroids: Corticosteroids
     rituximab: Rituximab
     azathioprine: Azathioprine
+    methotrexate: Methotrexate
+    mycophenolate: Mycophenolate
+    complement_inhibitors: ComplementInhibitors
+    fcrn_inhibitors: FcrnInhibitors
 
 
 def _check_citations(node: object, path: str, file: str) -> None:
@@ -355,4 +489,13 @@ def dosing_parameters() -> DosingParameters:
     return _load(path, path.stat().st_mtime_ns if path.exists() else 0)
 
 
-__all__ = ["IVIG_RISK_FACTORS", "RITUXIMAB_REGIMENS", "DosingParameters", "dosing_parameters"]
+__all__ = [
+    "IVIG_RISK_FACTORS",
+    "RITUXIMAB_REGIMENS",
+    "DosingParameters",
+    "WeightBand",
+    "band_label",
+    "dosing_parameters",
+    "mg_antibody_labels",
+    "pick_band",
+]

@@ -1,7 +1,7 @@
 """Virtual patients and cohorts: month-by-month disability under a treatment strategy, and trial replication.
 
 Public API: :func:`simulate_cohort`, :func:`compare_strategies`, :func:`replicate_trial`,
-:func:`plot_comparison`, :func:`summarize_cohorts`, :func:`list_strategies`, and
+:func:`plot_comparison`, :func:`summarize_cohorts`, :func:`comparison_caveats`, :func:`list_strategies`, and
 :func:`~nmd_immuno.simulate.trials.load_trials` for the published trial figures of ``data/trials.csv``.
 
 The simulator is calibrated to published trial figures and so can only echo them: it shows what a trial's
@@ -11,6 +11,7 @@ predict anything new, and it is for education, never for treating patients.
 
 from nmd_immuno.simulate.cohort import (
     compare_strategies,
+    comparison_caveats,
     describe_strategy,
     list_strategies,
     simulate_cohort,
@@ -24,6 +25,7 @@ from nmd_immuno.simulate.trials import load_trials
 __all__ = [
     "SimulationInputError",
     "compare_strategies",
+    "comparison_caveats",
     "describe_strategy",
     "list_strategies",
     "load_trials",

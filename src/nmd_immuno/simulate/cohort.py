@@ -13,7 +13,12 @@ import numpy as np
 import pandas as pd
 
 from nmd_immuno.simulate.model import CohortArrays, SimulationInputError, simulate_arrays
-from nmd_immuno.simulate.params import SimulationParams, available_disorders, load_simulation_params
+from nmd_immuno.simulate.params import (
+    BACKGROUND_LABELS,
+    SimulationParams,
+    available_disorders,
+    load_simulation_params,
+)
 
 MAX_PATIENTS = 200_000
 MAX_MONTHS = 120
@@ -82,6 +87,8 @@ def arrays_to_frame(arrays: CohortArrays, strategy: str, params: SimulationParam
             "early_worsening": arrays.early_worsening.ravel(),
             "crisis": arrays.crisis.ravel(),
             "relapse": arrays.relapse.ravel(),
+            "relapse_on_taper": arrays.relapse_on_taper.ravel(),
+            "steroid_adverse_event": arrays.steroid_adverse_event.ravel(),
             "azathioprine": arrays.azathioprine.ravel(),
         }
     )
@@ -89,6 +96,7 @@ def arrays_to_frame(arrays: CohortArrays, strategy: str, params: SimulationParam
         disorder=params.disorder,
         strategy=strategy,
         strategy_label=params.strategies[strategy].label,
+        background=params.strategies[strategy].background,
         score_column=params.score.column,
         score_name=params.score.name,
         score_max=params.score.maximum,
@@ -106,8 +114,12 @@ def simulate_cohort(
     MG), its change from baseline, ``responder`` (improved by at least the meaningful change, 2 MG-ADL
     points), ``mse`` (minimal symptom expression), the daily and cumulative prednisone dose, and the events
     of that month: ``early_worsening`` (steroid-induced), ``crisis`` (exacerbation needing hospital and
-    rescue), ``relapse`` (a response lost), ``azathioprine`` (on it). The same seed gives the same patients
-    under every strategy. The model is calibrated to published trial figures and so can only echo them.
+    rescue), ``relapse`` (a response lost, including a relapse on taper), ``relapse_on_taper`` (prednisone
+    tapered below the threshold before a steroid-sparing effect was established), ``azathioprine`` (on it);
+    and ``steroid_adverse_event``, which is cumulative: True from the month of a patient's first serious
+    glucocorticoid adverse event onwards (its hazard is a teaching assumption, see
+    :func:`comparison_caveats`). The same seed gives the same patients under every strategy. The model is
+    calibrated to published trial figures and so can only echo them.
     """
     params, name, n, horizon, chosen_seed = validate_inputs(disorder, strategy, n_patients, months, seed)
     arrays = simulate_arrays(params, name, n_patients=n, months=horizon, seed=chosen_seed)
@@ -150,7 +162,11 @@ def describe_strategy(disorder: str, strategy: str) -> str:
 
 
 def summarize_cohorts(cohorts: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """One row per strategy: baseline and final score, responder and MSE fractions, crises, prednisone."""
+    """One row per strategy: baseline and final score, responders and MSE, crises, relapses, prednisone.
+
+    The steroid adverse-event column is labelled "(assumed rate)" because its hazard is an illustrative
+    teaching value, not a trial result; :func:`comparison_caveats` says which numbers are assumptions.
+    """
     if not cohorts:
         raise SimulationInputError("cohorts: nothing to summarise (empty)")
     rows = []
@@ -175,9 +191,84 @@ def summarize_cohorts(cohorts: dict[str, pd.DataFrame]) -> pd.DataFrame:
                 "any crisis": round(float(per_patient["crisis"].any().mean()), 3),
                 "early steroid worsening": round(float(per_patient["early_worsening"].any().mean()), 3),
                 "azathioprine used": round(float(per_patient["azathioprine"].any().mean()), 3),
+                "any relapse on taper": round(float(per_patient["relapse_on_taper"].any().mean()), 3),
+                "relapses on taper per patient": round(
+                    float(per_patient["relapse_on_taper"].sum().mean()), 3
+                ),
+                "serious steroid adverse event (assumed rate)": round(
+                    float(final["steroid_adverse_event"].mean()), 3
+                ),
                 "mean cumulative prednisone (g)": round(
                     float(final["cumulative_prednisone_mg"].mean()) / 1000.0, 2
                 ),
             }
         )
     return pd.DataFrame(rows).set_index("strategy")
+
+
+def _therapies_of(params: SimulationParams, strategy: str) -> list[str]:
+    spec = params.strategies[strategy]
+    names = [entry.therapy for entry in spec.therapies]
+    if spec.azathioprine_addon and "azathioprine" not in names:
+        names.append("azathioprine")
+    return names
+
+
+_TAPER_WORDS = {
+    "threshold_mg": ("relapse threshold", "mg/day"),
+    "hazard_per_month": ("relapse hazard", "per month"),
+    "points": ("relapse size", "MG-ADL points"),
+    "sparing_protection": ("share of that hazard removed by a steroid-sparing effect", ""),
+}
+
+
+def comparison_caveats(disorder: str, strategies: list[str]) -> list[str]:
+    """Plain-language warnings a reader needs before comparing these strategies' cohorts.
+
+    Why: a simulated difference looks like evidence. It is not when (1) the strategies run on different
+    backgrounds (a biologic in its trial setting, without simulated prednisone, against a prednisone
+    strategy), (2) a therapy's effect on exacerbations is left at a neutral hazard ratio of 1.0 for lack of
+    data (not evidence of no effect), or (3) the outcome rests on an illustrative assumption (the steroid
+    adverse-event and relapse-on-taper hazards). Each warning names the strategies or parameters concerned.
+    """
+    params = _params(disorder)
+    names = [_strategy(params, name) for name in strategies]
+    specs = {name: params.strategies[name] for name in names}
+    caveats: list[str] = []
+    backgrounds = {spec.background for spec in specs.values()}
+    if len(backgrounds) > 1:
+        parts = "; ".join(f"{spec.label}: {BACKGROUND_LABELS[spec.background]}" for spec in specs.values())
+        caveats.append(
+            "Different backgrounds: the difference between these cohorts mixes the therapies with their "
+            f"backgrounds, so it is not the effect of either therapy ({parts}). Compare a trial-setting "
+            "strategy with the placebo strategy, and a prednisone strategy with prednisone alone."
+        )
+    not_modelled: dict[str, list[str]] = {}
+    for name in names:
+        for therapy in _therapies_of(params, name):
+            if params.therapies[therapy].exacerbation_hazard_ratio.provenance == "not_modelled":
+                not_modelled.setdefault(therapy, []).append(specs[name].label)
+    if not_modelled:
+        caveats.append(
+            "Effect on exacerbations (crises) not modelled for "
+            + ", ".join(sorted(not_modelled))
+            + ": a hazard ratio of 1.0 is used for lack of data in the course's sources, which is not "
+            "evidence of no effect."
+        )
+    if any(spec.background != "trial_background" for spec in specs.values()):
+        assumed = []
+        events = params.steroid_adverse_events
+        if events is not None and events.hazard_per_gram.provenance != "calibrated":
+            assumed.append(f"{events.label}: hazard {events.hazard_per_gram.value:g} per gram of prednisone")
+        taper = params.taper_relapse
+        if taper is not None:
+            for field, (words, unit) in _TAPER_WORDS.items():
+                param = getattr(taper, field)
+                if param.provenance != "calibrated":
+                    assumed.append(f"{words} {param.value:g} {unit}".rstrip())
+        if assumed:
+            caveats.append(
+                "Steroid adverse events and relapse on taper rest on illustrative teaching assumptions, "
+                "not trial results: " + "; ".join(assumed) + "."
+            )
+    return caveats

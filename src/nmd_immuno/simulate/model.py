@@ -13,6 +13,11 @@ How a virtual patient moves, month by month, on the disability score (MG-ADL for
   in the next month with ``rescue_recovery_probability``, otherwise half of it persists;
 * prednisone: a start dose (high starts carry the risk of early, steroid-induced worsening at month 1),
   escalated while above the treatment goal and tapered while at goal; its cumulative dose is recorded;
+* relapse on taper: a patient tapered below a threshold dose relapses at a monthly hazard, lowered once a
+  steroid-sparing therapy (thymectomy, azathioprine...) they respond to has taken effect; a relapse raises
+  the score, which makes the dose policy escalate prednisone again;
+* serious steroid adverse events: a monthly hazard proportional to the grams of prednisone taken, so the
+  risk of a first event grows with the cumulative dose (recorded as "has had one by this month");
 * strategies with an azathioprine add-on start it in patients still above goal after a first period.
 
 The month loop is a Python loop over at most 120 months; every operation in it acts on all patients at
@@ -59,6 +64,8 @@ class CohortArrays:
     early_worsening: np.ndarray
     crisis: np.ndarray
     relapse: np.ndarray
+    relapse_on_taper: np.ndarray
+    steroid_adverse_event: np.ndarray
     azathioprine: np.ndarray
 
     @property
@@ -162,6 +169,10 @@ def simulate_arrays(
     log_hazard_ratio = np.zeros(horizon + 1)  # the same for every patient: it depends on time since start
     relapse = np.zeros((horizon + 1, n), dtype=bool)
     steroid_start_month: int | None = None
+    taper = params.taper_relapse
+    sparing = set(taper.steroid_sparing_therapies) if taper is not None else set()
+    # Per patient and month: effect fraction reached by a steroid-sparing therapy the patient responds to.
+    sparing_fraction = np.zeros((horizon + 1, n))
     for entry in strategy.therapies:
         therapy = params.therapy_for(entry)
         draws = _draw_therapy(seed, entry.therapy, therapy, n)
@@ -172,6 +183,12 @@ def simulate_arrays(
         gain = np.where(draws.responder, draws.effect, 0.0)
         scheduled_effect += fraction[:, None] * gain[None, :] * active
         relapse |= draws.responder[None, :] & (months_axis[:, None] == loss_month[None, :])
+        if entry.therapy in sparing:
+            np.maximum(
+                sparing_fraction,
+                fraction[:, None] * (draws.responder[None, :] & active),
+                out=sparing_fraction,
+            )
         log_hazard_ratio += fraction * math.log(therapy.exacerbation_hazard_ratio.value)
         if entry.therapy == "corticosteroids":
             steroid_start_month = entry.start_month
@@ -212,7 +229,18 @@ def simulate_arrays(
         if steroid_start_month <= horizon:
             dose[steroid_start_month] = first_dose
     ceiling, floor = policy.ceiling_mg.value, policy.floor_mg.value
-    escalation, taper = policy.escalation_mg_per_month.value, policy.taper_fraction_per_month.value
+    escalation, taper_step = policy.escalation_mg_per_month.value, policy.taper_fraction_per_month.value
+
+    relapse_on_taper = np.zeros((horizon + 1, n), dtype=bool)
+    taper_active = taper is not None and steroid_start_month is not None
+    if taper_active:
+        assert taper is not None and steroid_start_month is not None
+        taper_u = rng_for(seed, "taper_relapse").random((horizon + 1, n))
+        taper_threshold, taper_hazard = taper.threshold_mg.value, taper.hazard_per_month.value
+        taper_points, protection = taper.points.value, taper.sparing_protection.value
+        aza_spares = addon and "azathioprine" in sparing
+        highest_dose = dose[min(steroid_start_month, horizon)].copy()
+    flare = np.zeros(n)
 
     score = np.empty((horizon + 1, n), dtype=np.int8)
     score[0] = observed
@@ -234,11 +262,25 @@ def simulate_arrays(
             aza_effect = aza_gain * fraction * (t < aza_loss)
             relapse[t] |= aza_draws.responder & (aza_loss == t)
             log_hr = log_hr + fraction * aza_log_hr
+        if taper_active and t > steroid_start_month:
+            # Relapse on taper during the month just ended: on a dose below the threshold that is lower than
+            # the patient's highest dose so far (tapered, not a low start being escalated).
+            spared = sparing_fraction[t]
+            if aza_spares:
+                spared = np.maximum(spared, fraction * (aza_draws.responder & (t < aza_loss)))
+            previous = dose[t - 1]
+            at_risk = (previous < taper_threshold) & (previous < highest_dose)
+            hazard_t = taper_hazard * (1.0 - protection * spared)
+            relapsed = at_risk & (taper_u[t] < -np.expm1(-hazard_t))
+            relapse_on_taper[t] = relapsed
+            flare = 0.5 * flare + taper_points * relapsed
         hazard = base_hazard * np.exp(log_hr)
         event = exacerbation_u[t] < -np.expm1(-hazard)
         crisis[t] = event
         bump = np.where(rescue_u[t] < recovery, 0.0, 0.5 * bump) + surge * event
-        level = latent - placebo * placebo_curve[t] - scheduled_effect[t] - aza_effect + bump + noise[t]
+        level = (
+            latent - placebo * placebo_curve[t] - scheduled_effect[t] - aza_effect + bump + flare + noise[t]
+        )
         if steroid_start_month is not None and t == steroid_start_month + 1:
             level = level + early_points
         current = np.clip(np.rint(level), lowest, highest)
@@ -249,8 +291,10 @@ def simulate_arrays(
             dose[t] = np.where(
                 above_goal,
                 np.maximum(previous, np.minimum(ceiling, previous + escalation)),
-                np.maximum(np.minimum(previous, floor), previous * (1.0 - taper)),
+                np.maximum(np.minimum(previous, floor), previous * (1.0 - taper_step)),
             )
+            if taper_active:
+                np.maximum(highest_dose, dose[t], out=highest_dose)
         if addon:
             # A steroid-sparing agent is added when prednisone fails to bring the patient to goal: above goal
             # at two visits in a row (a single bad visit is not a failure of treatment).
@@ -266,6 +310,15 @@ def simulate_arrays(
 
     cumulative = np.zeros((horizon + 1, n))
     np.cumsum(dose[:-1] * DAYS_PER_MONTH, axis=0, out=cumulative[1:])
+    relapse |= relapse_on_taper
+    adverse = np.zeros((horizon + 1, n), dtype=bool)
+    events = params.steroid_adverse_events
+    if events is not None and steroid_start_month is not None:
+        # Monthly hazard = rate x grams that month, so the cumulative hazard is rate x cumulative grams; one
+        # exponential draw per patient is the cumulative hazard at which their first event occurs. Same
+        # patient, more prednisone (another strategy, same seed): the event comes no later.
+        threshold = rng_for(seed, "steroid_adverse_event").exponential(1.0, n)
+        adverse = events.hazard_per_gram.value * (cumulative / 1000.0) > threshold[None, :]
     # Returned patient-major (patients, months + 1) as transposed views: no copy until a DataFrame is built.
     return CohortArrays(
         score=score.T,
@@ -274,5 +327,7 @@ def simulate_arrays(
         early_worsening=early_worsening.T,
         crisis=crisis.T,
         relapse=relapse.T,
+        relapse_on_taper=relapse_on_taper.T,
+        steroid_adverse_event=adverse.T,
         azathioprine=azathioprine.T,
     )

@@ -27,8 +27,24 @@ from nmd_immuno.errors import DataError
 SIMULATION_DIR = "simulation"
 
 
+Status = Literal["calibrated", "assumption", "not_modelled"]
+
+STATUS_LABELS: dict[str, str] = {
+    "calibrated": "taken from or tuned to a published figure",
+    "assumption": "illustrative teaching assumption (not a published figure)",
+    "not_modelled": "not modelled: neutral value set for lack of data, not evidence of no effect",
+}
+
+
 class Param(BaseModel):
-    """A number with its provenance: value, optional between-patient SD, citations, calibration target."""
+    """A number with its provenance: value, optional between-patient SD, citations, calibration target.
+
+    ``status`` says how far the number can be trusted: ``calibrated`` (a published figure, or tuned to one),
+    ``assumption`` (an illustrative teaching value) or ``not_modelled`` (a neutral value such as a hazard
+    ratio of 1.0 set because the sources give no figure). When it is left out it is read from the start of
+    ``calibrated_to`` ("assumption ..." or "not modelled ..."), the file's older convention, so that a
+    reader, the widget and the tests see one answer.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -36,12 +52,25 @@ class Param(BaseModel):
     sd: float | None = Field(default=None, ge=0)
     references: list[str] = Field(min_length=1)
     calibrated_to: str = Field(min_length=3)
+    status: Status | None = None
     note: str | None = None
 
     @property
     def spread(self) -> float:
         """Between-patient SD (0 when the parameter is the same for everyone)."""
         return self.sd or 0.0
+
+    @property
+    def provenance(self) -> Status:
+        """The declared status, or the one implied by ``calibrated_to``."""
+        if self.status is not None:
+            return self.status
+        text = self.calibrated_to.strip().lower()
+        if text.startswith("not modelled"):
+            return "not_modelled"
+        if text.startswith("assumption"):
+            return "assumption"
+        return "calibrated"
 
 
 class Probability(Param):
@@ -131,6 +160,42 @@ class SteroidPolicy(BaseModel):
         return self
 
 
+class SteroidAdverseEvents(BaseModel):
+    """Serious glucocorticoid adverse events: a hazard proportional to the prednisone taken.
+
+    Why per gram: the sources report adverse events rising with dose and with cumulative dose; a monthly
+    hazard of ``hazard_per_gram`` x grams taken that month makes the risk of a first event by month t
+    ``1 - exp(-hazard_per_gram x cumulative grams)``: driven by the current dose month by month, and by the
+    cumulative dose over the follow-up.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    label: str = Field(min_length=3)
+    hazard_per_gram: NonNegative
+    note: str | None = None
+
+
+class TaperRelapse(BaseModel):
+    """Relapse when prednisone is tapered below a threshold before a steroid-sparing effect is established.
+
+    Each month a patient whose daily dose is below ``threshold_mg`` and below the highest dose they have
+    had (so tapered, not a low start still being escalated) relapses at ``hazard_per_month``, lowered by
+    ``sparing_protection`` x the fraction of effect reached by a steroid-sparing therapy the patient
+    responds to (those listed in ``steroid_sparing_therapies``). A relapse adds ``points`` to the score,
+    half of which persists each following month; the dose policy then re-escalates prednisone.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    threshold_mg: NonNegative
+    hazard_per_month: Probability
+    points: NonNegative
+    sparing_protection: Probability
+    steroid_sparing_therapies: list[str] = Field(default_factory=list)
+    note: str | None = None
+
+
 class SteroidStart(BaseModel):
     """A way of starting prednisone: first daily dose and the risk of early (steroid-induced) worsening."""
 
@@ -182,17 +247,56 @@ class StrategyTherapy(BaseModel):
     overrides: dict[str, Param] = Field(default_factory=dict)
 
 
+Background = Literal["trial_background", "prednisone_started", "maintenance_prednisone"]
+
+BACKGROUND_LABELS: dict[str, str] = {
+    "trial_background": (
+        "trial setting: stable background therapy kept unchanged, as in the placebo-controlled trials "
+        "(the background itself is not simulated: no prednisone dosing, no steroid adverse events)"
+    ),
+    "prednisone_started": "prednisone started and adjusted to the treatment goal (simulated)",
+    "maintenance_prednisone": "already on maintenance prednisone, tapered when at goal (simulated)",
+}
+
+
 class Strategy(BaseModel):
-    """A named treatment strategy a cohort can be run under."""
+    """A named treatment strategy a cohort can be run under.
+
+    ``background`` says what the strategy's therapies are given on top of. It matters for comparisons:
+    the biologic strategies reproduce placebo-controlled trials, whose patients stayed on their stable
+    background therapy, so they run without simulated prednisone; comparing one with a prednisone strategy
+    mixes the drug's effect with the difference in background.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     label: str
     description: str
+    background: Background
     therapies: list[StrategyTherapy]
     steroid_start: str | None = None
     azathioprine_addon: bool = False
     references: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _background_matches_therapies(self) -> Strategy:
+        steroids = any(entry.therapy == "corticosteroids" for entry in self.therapies)
+        if self.background == "trial_background" and steroids:
+            raise ValueError(
+                "background 'trial_background' means prednisone is not simulated, "
+                "but corticosteroids are in the therapies"
+            )
+        if self.background != "trial_background" and not steroids:
+            raise ValueError(
+                f"background {self.background!r} needs corticosteroids in the therapies; "
+                "use 'trial_background' for a strategy without simulated prednisone"
+            )
+        if self.background == "maintenance_prednisone" and self.steroid_start != "maintenance":
+            raise ValueError(
+                f"background 'maintenance_prednisone' needs steroid_start 'maintenance' "
+                f"(given: {self.steroid_start!r})"
+            )
+        return self
 
 
 Metric = Literal[
@@ -310,6 +414,8 @@ class SimulationParams(BaseModel):
     population: Population
     steroid_policy: SteroidPolicy
     steroid_starts: dict[str, SteroidStart]
+    steroid_adverse_events: SteroidAdverseEvents | None = None
+    taper_relapse: TaperRelapse | None = None
     therapies: dict[str, TherapyParams]
     strategies: dict[str, Strategy] = Field(min_length=1)
     replication: Replication
@@ -320,6 +426,14 @@ class SimulationParams(BaseModel):
         for therapy in self.therapies:
             if therapy not in THERAPY_IDS:
                 raise ValueError(f"therapies.{therapy}: not a therapy id of data/therapies.yaml")
+        if self.taper_relapse is not None:
+            sparing_known = sorted(set(self.therapies) - {"corticosteroids"})
+            for therapy in self.taper_relapse.steroid_sparing_therapies:
+                if therapy not in sparing_known:
+                    raise ValueError(
+                        f"taper_relapse.steroid_sparing_therapies: {therapy!r} is not a steroid-sparing "
+                        f"therapy with parameters; allowed: {', '.join(sparing_known)}"
+                    )
         for name, strategy in self.strategies.items():
             ids = [entry.therapy for entry in strategy.therapies]
             for entry in strategy.therapies:
@@ -461,9 +575,7 @@ def load_simulation_params(disorder: str) -> SimulationParams:
 
 
 @lru_cache(maxsize=8)
-def _load(
-    disorder: str, stamp: tuple[str, int, int], trials_stamp: tuple[str, int, int]
-) -> SimulationParams:
+def _load(disorder: str, stamp: tuple[str, int, int], trials_stamp: tuple[str, int, int]) -> SimulationParams:
     path = Path(stamp[0])
     name = _display_name(path)
     params = load_yaml_model(path, SimulationParams)

@@ -1,4 +1,9 @@
-"""Plot cohorts side by side: mean score with its interquartile band, and the responder fraction, by month."""
+"""Plot cohorts side by side: mean score with its interquartile band, and the responder fraction, by month.
+
+Under each mean a few individual patients are drawn faintly: an average of a smooth cohort hides how
+uneven single courses are (crises, relapses on taper, non-responders), which is much of what the
+simulator is for.
+"""
 
 from __future__ import annotations
 
@@ -24,15 +29,34 @@ def trajectory_table(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def plot_comparison(cohorts: dict[str, pd.DataFrame]) -> Figure:
+SAMPLE_PATIENTS = 20
+
+
+def sample_trajectories(frame: pd.DataFrame, n: int = SAMPLE_PATIENTS) -> pd.DataFrame:
+    """Scores of the first ``n`` patients, one row per patient and one column per month.
+
+    The first patients, not a random draw: with the same seed every strategy has the same virtual patients,
+    so the sampled lines of two strategies are the same people under each.
+    """
+    column = frame.attrs.get("score_column", "mg_adl")
+    chosen = frame[frame["patient"] < n]
+    return chosen.pivot(index="patient", columns="month", values=column)
+
+
+def plot_comparison(cohorts: dict[str, pd.DataFrame], *, sample: int = SAMPLE_PATIENTS) -> Figure:
     """Two panels: mean score with interquartile band per strategy; responder fraction over months.
 
     A responder has improved by at least the meaningful change from baseline (2 MG-ADL points for MG).
+    ``sample`` individual patients per strategy are drawn as faint thin lines behind the mean (0: none);
+    their lines carry the gid ``"patient"`` and the means ``"mean"``, so a test or a reader can tell them
+    apart.
     Returns a matplotlib Figure. It is made through pyplot (so a notebook's inline backend knows how to show
     it) and then closed, so it appears once, where it is returned, and is not kept in pyplot's state.
     """
     if not isinstance(cohorts, dict) or not cohorts:
         raise SimulationInputError("cohorts: give a non-empty dict of strategy name -> cohort DataFrame")
+    if isinstance(sample, bool) or not isinstance(sample, int) or not 0 <= sample <= 200:
+        raise SimulationInputError(f"sample: must be a whole number from 0 to 200 (given: {sample!r})")
     first = next(iter(cohorts.values()))
     score_name = first.attrs.get("score_name", "MG-ADL")
     score_max = first.attrs.get("score_max", 24)
@@ -45,14 +69,23 @@ def plot_comparison(cohorts: dict[str, pd.DataFrame]) -> Figure:
         colour = colours[index % len(colours)]
         label = frame.attrs.get("strategy_label", name)
         months = table.index.to_numpy()
-        left.plot(months, table["mean"], color=colour, label=label, linewidth=2)
+        if sample:
+            individual = sample_trajectories(frame, sample)
+            for row in individual.to_numpy():
+                left.plot(individual.columns, row, color=colour, alpha=0.15, linewidth=0.7, gid="patient")
+        left.plot(months, table["mean"], color=colour, label=label, linewidth=2, gid="mean")
         left.fill_between(months, table["q25"], table["q75"], color=colour, alpha=0.18, linewidth=0)
-        right.plot(months, 100 * table["responders"], color=colour, label=label, linewidth=2)
-    left.set_title(f"Mean {score_name} (band: interquartile range)")
+        right.plot(months, 100 * table["responders"], color=colour, label=label, linewidth=2, gid="mean")
+    left.set_title(
+        f"Mean {score_name} (band: interquartile range; faint: {sample} patients)"
+        if sample
+        else f"Mean {score_name} (band: interquartile range)",
+        fontsize="medium",
+    )
     left.set_xlabel("month")
     left.set_ylabel(f"{score_name} (0-{score_max}, higher is worse)")
     left.set_ylim(0, min(score_max, float(np.ceil(left.get_ylim()[1])) + 1))
-    right.set_title(f"Responders (improved by {improvement} or more points)")
+    right.set_title(f"Responders (improved by {improvement} or more points)", fontsize="medium")
     right.set_xlabel("month")
     right.set_ylabel("% of patients")
     right.set_ylim(0, 100)

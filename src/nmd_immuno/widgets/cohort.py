@@ -1,6 +1,7 @@
 """Cohort simulator widget: two strategies side by side, trajectories and responders, with a summary table.
 
-Layout and wiring only: the cohorts, the figure and the table come from :mod:`nmd_immuno.simulate`. The
+Layout and wiring only: the cohorts, the figure, the table and the warnings (different backgrounds, effects
+not modelled, teaching assumptions) come from :mod:`nmd_immuno.simulate`. The
 widget runs one comparison when it is built, so a static page (no kernel) still shows the default
 comparison (thymectomy plus prednisone against prednisone alone) as an embedded image and table.
 """
@@ -13,6 +14,7 @@ import ipywidgets as widgets
 
 from nmd_immuno.simulate import (
     compare_strategies,
+    comparison_caveats,
     describe_strategy,
     list_strategies,
     plot_comparison,
@@ -62,6 +64,7 @@ class CohortSimulator(widgets.VBox):
         self.run_button = widgets.Button(description="Run", button_style="primary", icon="play")
         self.message = widgets.HTML()
         self.descriptions = widgets.HTML()
+        self.caveats = widgets.HTML()
         self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self.table = widgets.HTML()
         self.run_button.on_click(lambda _button: self.run())
@@ -75,6 +78,7 @@ class CohortSimulator(widgets.VBox):
                 widgets.HBox([self.n_patients, self.months, self.seed, self.run_button]),
                 self.message,
                 self.descriptions,
+                self.caveats,
                 self.image,
                 self.table,
             ]
@@ -102,6 +106,15 @@ class CohortSimulator(widgets.VBox):
             "<ul>"
             + "".join(f"<li>{_escape(describe_strategy(self.disorder, name))}</li>" for name in strategies)
             + "</ul>"
+        )
+        caveats = comparison_caveats(self.disorder, strategies)
+        self.caveats.value = (
+            "<div class='nmd-cohort-caveats' style='border-left:4px solid #e6a700;padding-left:8px'>"
+            "<b>Read with care:</b><ul>"
+            + "".join(f"<li>{_escape(text)}</li>" for text in caveats)
+            + "</ul></div>"
+            if caveats
+            else ""
         )
         self.image.value = _png(plot_comparison(cohorts))
         summary = summarize_cohorts(cohorts).T

@@ -18,13 +18,22 @@ import ipywidgets as widgets
 
 from nmd_immuno.dosing import (
     METABOLIZER_STATUSES,
+    SCHEDULES,
     WEIGHT_BASES,
     attempt,
     azathioprine_dose,
+    complement_drugs,
+    complement_inhibitor_dose,
+    fcrn_drugs,
+    fcrn_inhibitor_dose,
     ivig_dose,
     ivig_presets,
     ivig_risk_factor_labels,
+    methotrexate_dose,
+    methotrexate_routes,
     methylprednisolone_pulse,
+    mg_antibody_labels,
+    mycophenolate_dose,
     plasma_exchange_plan,
     prednisone_dose,
     rituximab_dose,
@@ -200,6 +209,68 @@ def azathioprine_form() -> CalculatorForm:
     return CalculatorForm(controls, lambda v: attempt(azathioprine_dose, **v))
 
 
+def _options(labels: Mapping[str, str]) -> list[tuple[str, str]]:
+    return [(label, key) for key, label in labels.items()]
+
+
+def methotrexate_form() -> CalculatorForm:
+    controls = {
+        "weekly_mg": _number("Dose (mg)", 15.0),
+        "schedule": _pick("Schedule", list(SCHEDULES), "weekly"),
+        "route": _pick("Route", _options(methotrexate_routes()), "oral"),
+        "egfr_ml_min": _number("eGFR (mL/min)", 90.0),
+        "egfr_unknown": _tick("eGFR not known", False),
+        "pregnant": _tick("Pregnant", False),
+        "planning_pregnancy": _tick("Planning a pregnancy", False),
+    }
+
+    def compute(v: dict[str, Any]) -> DoseResult | Refusal:
+        unknown, egfr = v.pop("egfr_unknown"), v.pop("egfr_ml_min")
+        return attempt(methotrexate_dose, egfr_ml_min=None if unknown else egfr, **v)
+
+    return CalculatorForm(controls, compute, "Try the daily schedule, a pregnancy or an eGFR of 20.")
+
+
+def mycophenolate_form() -> CalculatorForm:
+    controls = {
+        "daily_g": _number("Target (g/day)", 2.0),
+        "pregnant": _tick("Pregnant", False),
+        "planning_pregnancy": _tick("Planning a pregnancy", False),
+    }
+    return CalculatorForm(controls, lambda v: attempt(mycophenolate_dose, **v))
+
+
+def complement_form() -> CalculatorForm:
+    controls = {
+        "drug": _pick("Drug", _options(complement_drugs()), "eculizumab"),
+        "weight_kg": _number("Weight (kg)", 70.0),
+        "antibody": _pick("Antibody", _options(mg_antibody_labels()), "achr"),
+        "meningococcal_vaccination_days": _number("MenACWY+MenB, days before", 28.0),
+        "vaccination_undocumented": _tick("Vaccination not documented", False),
+        "antibiotic_prophylaxis": _tick("Antibiotic prophylaxis planned", False),
+    }
+
+    def compute(v: dict[str, Any]) -> DoseResult | Refusal:
+        days = v.pop("meningococcal_vaccination_days")
+        if v.pop("vaccination_undocumented"):
+            days = None
+        return attempt(complement_inhibitor_dose, meningococcal_vaccination_days=days, **v)
+
+    return CalculatorForm(
+        controls, compute, "MenACWY+MenB: days from the completed vaccination to the first dose."
+    )
+
+
+def fcrn_form() -> CalculatorForm:
+    controls = {
+        "drug": _pick("Drug", _options(fcrn_drugs()), "efgartigimod_iv"),
+        "weight_kg": _number("Weight (kg)", 70.0),
+        "antibody": _pick("Antibody", _options(mg_antibody_labels()), "achr"),
+        "live_vaccine_planned": _tick("Live vaccine planned", False),
+    }
+    return CalculatorForm(controls, lambda v: attempt(fcrn_inhibitor_dose, **v))
+
+
 #: Tab title -> form builder, in display order.
 FORMS: dict[str, Callable[[], CalculatorForm]] = {
     "IVIG": ivig_form,
@@ -208,12 +279,16 @@ FORMS: dict[str, Callable[[], CalculatorForm]] = {
     "IV methylprednisolone": methylprednisolone_form,
     "Rituximab": rituximab_form,
     "Azathioprine": azathioprine_form,
+    "Methotrexate": methotrexate_form,
+    "Mycophenolate": mycophenolate_form,
+    "Complement inhibitors": complement_form,
+    "FcRn inhibitors": fcrn_form,
 }
 
 
 def dose_calculators() -> widgets.Tab:
     """All calculators in one Tab (IVIG, plasma exchange, corticosteroids, methylprednisolone, rituximab,
-    azathioprine)."""
+    azathioprine, methotrexate, mycophenolate, complement and FcRn inhibitors)."""
     forms = [build() for build in FORMS.values()]
     tab = widgets.Tab(children=forms)
     tab.titles = tuple(FORMS)

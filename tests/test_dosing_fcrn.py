@@ -1,0 +1,96 @@
+"""FcRn inhibitors: mg/kg with the per-infusion ceiling, weight bands at their boundaries, loading dose,
+antibody eligibility per label, the live-vaccine hard stop and the class warnings."""
+
+from __future__ import annotations
+
+import pytest
+
+from nmd_immuno.dosing import dosing_parameters, fcrn_inhibitor_dose
+from nmd_immuno.errors import DoseInputError, DoseRefused
+
+
+def _fc():
+    return dosing_parameters().fcrn_inhibitors
+
+
+def test_efgartigimod_is_10_mg_per_kg_weekly_for_four_doses() -> None:
+    dose = fcrn_inhibitor_dose(70, drug="efgartigimod_iv")
+    assert dose.mg_per_dose == 700 and not dose.capped
+    assert dose.doses_per_cycle == 4 and dose.schedule_days == [1, 8, 15, 22]
+
+
+def test_efgartigimod_rounds_down_to_whole_mg() -> None:
+    assert fcrn_inhibitor_dose(73.35).mg_per_dose == 733
+
+
+@pytest.mark.parametrize(
+    ("weight", "mg", "capped"),
+    [(119.9, 1199, False), (120, 1200, False), (120.5, 1200, True), (200, 1200, True)],
+)
+def test_efgartigimod_ceiling_is_1200_mg_per_infusion(weight: float, mg: float, capped: bool) -> None:
+    dose = fcrn_inhibitor_dose(weight, drug="efgartigimod_iv")
+    assert dose.mg_per_dose == mg and dose.capped is capped
+    assert dose.calculated_mg == pytest.approx(10 * weight)
+
+
+@pytest.mark.parametrize(
+    ("weight", "mg"), [(30, 420), (49.9, 420), (50, 560), (99.9, 560), (100, 840), (300, 840)]
+)
+def test_rozanolixizumab_us_weight_bands(weight: float, mg: float) -> None:
+    dose = fcrn_inhibitor_dose(weight, drug="rozanolixizumab")
+    assert dose.mg_per_dose == mg
+    assert dose.doses_per_cycle == 6 and dose.schedule_days == [1, 8, 15, 22, 29, 36]
+
+
+def test_nipocalimab_loading_then_maintenance_every_two_weeks() -> None:
+    dose = fcrn_inhibitor_dose(70, drug="nipocalimab")
+    assert dose.loading_mg == 2100 and dose.mg_per_dose == 1050
+    assert dose.doses_per_cycle is None and dose.interval_days == 14
+    assert dose.schedule_days[:2] == [1, 15]
+
+
+@pytest.mark.parametrize(
+    ("drug", "antibody", "flagged"),
+    [
+        ("efgartigimod_iv", "achr", False),
+        ("efgartigimod_iv", "musk", True),
+        ("efgartigimod_iv", "seronegative", True),
+        ("rozanolixizumab", "musk", False),
+        ("rozanolixizumab", "lrp4", True),
+        ("nipocalimab", "musk", False),
+        ("nipocalimab", "seronegative", True),
+    ],
+)
+def test_antibody_eligibility_follows_each_label(drug: str, antibody: str, flagged: bool) -> None:
+    dose = fcrn_inhibitor_dose(70, drug=drug, antibody=antibody)
+    assert (_fc().antibody_warning.text in dose.warnings) is flagged
+
+
+@pytest.mark.parametrize("drug", ["efgartigimod_iv", "rozanolixizumab", "nipocalimab"])
+def test_live_vaccine_is_refused(drug: str) -> None:
+    with pytest.raises(DoseRefused) as excinfo:
+        fcrn_inhibitor_dose(70, drug=drug, live_vaccine_planned=True)
+    assert str(excinfo.value).startswith("live_vaccine_planned:") and "live" in str(excinfo.value).lower()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"drug": "vyvgart"}, "drug"),
+        ({"antibody": "positive"}, "antibody"),
+        ({"live_vaccine_planned": 0}, "live_vaccine_planned"),
+        ({"weight_kg": 1}, "weight_kg"),
+        ({"weight_kg": float("nan")}, "weight_kg"),
+    ],
+)
+def test_bad_input_is_refused_naming_the_field(kwargs: dict, field: str) -> None:
+    with pytest.raises(DoseInputError) as excinfo:
+        fcrn_inhibitor_dose(**{"weight_kg": 70, **kwargs})
+    assert str(excinfo.value).startswith(f"{field}:")
+
+
+def test_class_warnings_igg_lowering_plasma_exchange_and_vaccines() -> None:
+    for drug in ("efgartigimod_iv", "rozanolixizumab", "nipocalimab"):
+        joined = " ".join(fcrn_inhibitor_dose(70, drug=drug).warnings).lower()
+        for phrase in ("igg", "plasma exchange", "live vaccines"):
+            assert phrase in joined, (drug, phrase)
