@@ -12,7 +12,7 @@ import copy
 import datetime as dt
 import json
 import shutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import nbformat
@@ -20,6 +20,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from nmd_immuno.grading.course import Course
 from nmd_immuno.grading.notebooks import REGION_MARKERS, cell_source, grade_id, is_answer_cell
+from nmd_immuno.grading.runner import run_nbgrader
 from nmd_immuno.paths import REPO_ROOT
 
 FIXTURE_ID = "fx"
@@ -212,6 +213,22 @@ def write_submission(
     stamp = timestamp or dt.datetime(2026, 1, 10, 12, 0, 0)
     (folder / "timestamp.txt").write_text(stamp.strftime("%Y-%m-%d %H:%M:%S.%f UTC"), encoding="utf-8")
     return folder
+
+
+def student_nbgrader(course: Course, home: Path, args: Sequence[str]) -> None:
+    """Run an nbgrader command as a student would, from their own folder (no course config there).
+
+    Students use the real exchange (``fetch_assignment``, ``submit``, ``fetch_feedback``): only the course id
+    and the exchange root are given, as a student's system-wide configuration would. ``home`` is also their
+    ``HOME``, so each student has their own nbgrader submission cache (``fetch_feedback`` reads it), as on
+    a hub, and the tests leave nothing in the real home folder.
+    """
+    home.mkdir(parents=True, exist_ok=True)
+    opts = [f"--CourseDirectory.course_id={course.course_id}", f"--Exchange.root={course.exchange}"]
+    result = run_nbgrader(
+        [*args, *opts], cwd=home, log_path=home / f"{args[0]}.log", deadline_s=300, env={"HOME": str(home)}
+    )
+    assert result.ok, result.log
 
 
 def cohort_matrix() -> dict[str, dict[str, bool]]:

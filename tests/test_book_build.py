@@ -441,22 +441,53 @@ def test_dose_calculators_page(book_html: Path) -> None:
     assert article(soup).find("table") is not None, "dose calculators: no static worked example"
 
 
+# Each disorder whose pathway is in data/algorithms has its chapter; the chapters share one shape.
+DISORDER_CHAPTERS = {
+    "myasthenia_gravis": "book/myasthenia-gravis",
+    "cidp": "book/cidp",
+    "mmn": "book/mmn",
+    "paraproteinemic": "book/paraproteinemic-neuropathies",
+    "myositis": "book/inflammatory-myopathies",
+}
+
+
+def test_every_disorder_pathway_has_its_chapter_in_the_toc() -> None:
+    from nmd_immuno.content.algorithms import available_algorithms
+
+    documents = toc_documents()
+    for disorder in available_algorithms():
+        assert DISORDER_CHAPTERS[disorder] in documents, f"{disorder}: pathway without a chapter in _toc.yml"
+
+
 @pytest.mark.slow
-def test_myasthenia_gravis_page(book_html: Path) -> None:
+@pytest.mark.parametrize("disorder", sorted(DISORDER_CHAPTERS))
+def test_disorder_chapter_has_flowchart_explorer_and_quiz(book_html: Path, disorder: str) -> None:
+    from nmd_immuno.content.algorithms import available_algorithms
     from nmd_immuno.quiz import load_quiz
 
-    doc = "book/myasthenia-gravis"
+    if disorder not in available_algorithms():
+        pytest.skip(f"{disorder}: no pathway in data/algorithms yet")
+    doc = DISORDER_CHAPTERS[disorder]
     soup = soup_of(book_html, doc)
     main = article(soup)
     live_kernel_note(soup, doc)
-    assert_widgets_embedded(soup, doc)
-    assert graphviz_flowcharts(book_html / "book", main), "myasthenia gravis: no graphviz flowchart"
-    quiz = load_quiz("myasthenia_gravis")
+    state = assert_widgets_embedded(soup, doc)
+    # The explorer's fields are dropdowns; their embedded state is what a reader without a kernel sees.
+    assert any(s["model_name"] == "DropdownModel" for s in state.values()), f"{doc}: no explorer controls"
+    assert graphviz_flowcharts(book_html / "book", main), f"{doc}: no graphviz flowchart"
+    quiz = load_quiz(disorder)
     item_ids = [item.id for case in quiz.cases for item in case.items]
     rendered = [tag.get("data-item") for tag in main.select("fieldset.nmdq-item")]
-    assert rendered == item_ids, "myasthenia gravis: the static quiz does not match data/quizzes"
+    assert rendered == item_ids, f"{doc}: the static quiz does not match data/quizzes"
+    assert len(citations(soup)) >= 15, f"{doc}: too few citations"
+    admonitions = " ".join(a.get_text(" ") for a in main.select("div.admonition")).lower()
+    assert "educational use only" in admonitions, f"{doc}: no educational-use admonition in the chapter"
+
+
+@pytest.mark.slow
+def test_myasthenia_gravis_page_shows_the_cohort_simulator(book_html: Path) -> None:
+    main = article(soup_of(book_html, "book/myasthenia-gravis"))
     assert main.find("img") is not None, "myasthenia gravis: no static simulator figure"
-    assert len(citations(soup)) >= 15, "myasthenia gravis: too few citations"
 
 
 @pytest.mark.slow

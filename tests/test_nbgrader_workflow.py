@@ -100,14 +100,6 @@ class FxCourse:
         self.parallel_outcomes = parallel_outcomes
 
 
-def _student_nbgrader(course: Course, home: Path, args: list[str]) -> None:
-    """Run an nbgrader command as a student would, from their own folder (no course config there)."""
-    home.mkdir(parents=True, exist_ok=True)
-    opts = [f"--CourseDirectory.course_id={course.course_id}", f"--Exchange.root={course.exchange}"]
-    result = run_nbgrader([*args, *opts], cwd=home, log_path=home / f"{args[0]}.log", deadline_s=300)
-    assert result.ok, result.log
-
-
 @pytest.fixture(scope="module")
 def fx(tmp_path_factory: pytest.TempPathFactory) -> FxCourse:
     course = gh.make_course(tmp_path_factory.mktemp("grading") / "course", cell_timeout_s=4)
@@ -118,12 +110,12 @@ def fx(tmp_path_factory: pytest.TempPathFactory) -> FxCourse:
     # two students go through the real exchange: fetch, answer, submit; the instructor collects
     for student in EXCHANGE_STUDENTS:
         home = course.root.parent / "homes" / student
-        _student_nbgrader(course, home, ["fetch_assignment", FX])
+        gh.student_nbgrader(course, home, ["fetch_assignment", FX])
         fetched = home / FX / "fx.ipynb"
         nb = nbformat.read(fetched, as_version=4)
         answers = gh.CORRECT if student == "x_alice" else gh.WRONG
         nbformat.write(gh.fill(nb, answers), fetched)
-        _student_nbgrader(course, home, ["submit", FX, f"--student={student}"])
+        gh.student_nbgrader(course, home, ["submit", FX, f"--student={student}"])
     workflow.collect(course)
 
     # the rest is put in submitted/ directly, as collect would

@@ -122,8 +122,10 @@ def autograde(
         outcome = outcomes[result.job.key]
         _classify(course, assignment, outcome, result)
         if outcome.failed:
-            # like nbgrader after its own failures: no partial graded folder (feedback would trip on it)
+            # like nbgrader after its own failures: no partial graded folder (feedback would trip on it), and
+            # no feedback left from an earlier grading, which no longer matches what the student submitted
             shutil.rmtree(course.autograded_dir(outcome.student, assignment), ignore_errors=True)
+            shutil.rmtree(course.feedback_dir(outcome.student, assignment), ignore_errors=True)
             zero_autograded(course, assignment, outcome.student)
         outcome.save(course.outcomes_dir(assignment))
     return GradingRun(assignment, [outcomes[s] for s in names], time.monotonic() - started, workers)
