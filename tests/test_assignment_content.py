@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import operator
 import re
 from pathlib import Path
 
@@ -347,6 +348,16 @@ def test_solution_passes_and_release_fails_every_test_cell(assignment):
 VISIBLE_NUMBER = re.compile(r"(?<![\w.])-?\d+\.\d+(?![\w.])")
 
 
+# Operands are floats here, so ** with huge constants overflows (an ArithmeticError) instead of hanging.
+_ARITHMETIC = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+}
+
+
 def _constant_value(node: ast.AST) -> float | None:
     """The value of an arithmetic expression made only of number literals (``(7.8 - 2.9) / 7.8 * 100``)."""
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
@@ -354,12 +365,13 @@ def _constant_value(node: ast.AST) -> float | None:
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         inner = _constant_value(node.operand)
         return None if inner is None else (-inner if isinstance(node.op, ast.USub) else inner)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)):
+    operation = _ARITHMETIC.get(type(node.op)) if isinstance(node, ast.BinOp) else None
+    if operation is not None:
         left, right = _constant_value(node.left), _constant_value(node.right)
         if left is None or right is None:
             return None
         try:
-            return float(eval(compile(ast.Expression(node), "<expectation>", "eval"), {"__builtins__": {}}))
+            return float(operation(left, right))
         except (ArithmeticError, ValueError):
             return None
     return None

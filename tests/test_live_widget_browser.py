@@ -18,17 +18,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
 import pytest
+from server_helpers import free_port, stop_group, wait_until_listening
 
 REPO = Path(__file__).resolve().parents[1]
 CHAPTER = REPO / "book" / "myasthenia-gravis.md"
@@ -50,18 +48,6 @@ EXPLORER = ".nmd-algorithm-explorer"
 CELL_ERROR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 def _chapter_notebook(folder: Path) -> Path:
@@ -87,7 +73,7 @@ def _chapter_notebook(folder: Path) -> Path:
 @contextlib.contextmanager
 def _voila(notebook: Path, workdir: Path) -> Iterator[str]:
     """Serve ``notebook`` with Voila on a free 127.0.0.1 port; yield its URL; stop Voila and its kernel."""
-    port = _free_port()
+    port = free_port()
     log_path = workdir / "voila.log"
     log = log_path.open("w")
     python_path = os.pathsep.join(filter(None, [str(REPO / "src"), os.environ.get("PYTHONPATH")]))
@@ -117,21 +103,14 @@ def _voila(notebook: Path, workdir: Path) -> Iterator[str]:
         start_new_session=True,  # its own process group: the kernel it spawns is stopped with it
     )
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not _listening(port):
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail("voila did not start:\n" + log_path.read_text()[-3000:])
-            time.sleep(0.3)
+        try:
+            wait_until_listening(process, port, START_TIMEOUT_S)
+        except AssertionError as error:
+            log.flush()
+            pytest.fail(f"voila did not start ({error}):\n" + log_path.read_text()[-3000:])
         yield f"http://127.0.0.1:{port}/"
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
+        stop_group(process)
         log.close()
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
-from pybtex.database import parse_file
+from pybtex.database import Entry, parse_file
 
 from nmd_immuno.content.loader import file_stamp
 from nmd_immuno.errors import DataError
@@ -18,13 +18,13 @@ from nmd_immuno.paths import data_dir
 BIB_FILE = "references.bib"
 
 
-def _entries() -> dict[str, object]:
+def _entries() -> dict[str, Entry]:
     """Entries by key, re-read when the file changes (an appended source is seen without a restart)."""
     return _parse(*file_stamp(data_dir() / BIB_FILE))
 
 
 @lru_cache(maxsize=4)
-def _parse(path: str, modified_ns: int, size: int) -> dict[str, object]:
+def _parse(path: str, modified_ns: int, size: int) -> dict[str, Entry]:
     if modified_ns < 0:
         raise DataError(f"data/{BIB_FILE}", "(file)", "file not found")
     return dict(parse_file(path).entries)
@@ -50,8 +50,15 @@ def check_references(keys: Iterable[str], file: str, location: str) -> None:
 
 # LaTeX markup found in the bibliography and its plain-text rendering (order matters: "---" before "--").
 _LATEX_TO_TEXT = (
-    ("\\&", "&"), ("\\%", "%"), ('{\\"a}', "ä"), ('{\\"o}', "ö"), ('{\\"u}', "ü"), ("{\\'e}", "é"),
-    ("{\\.z}", "ż"), ("---", "—"), ("--", "-"),
+    ("\\&", "&"),
+    ("\\%", "%"),
+    ('{\\"a}', "ä"),
+    ('{\\"o}', "ö"),
+    ('{\\"u}', "ü"),
+    ("{\\'e}", "é"),
+    ("{\\.z}", "ż"),
+    ("---", "—"),
+    ("--", "-"),
 )
 
 
@@ -62,16 +69,16 @@ def _plain(text: str) -> str:
     return text.replace("{", "").replace("}", "")
 
 
-def _entry(key: str) -> object:
+def _entry(key: str) -> Entry:
     entry = _entries().get(key)
     if entry is None:
         raise KeyError(f"unknown citation key {key!r}")
     return entry
 
 
-def _first_author(entry: object) -> str:
+def _first_author(entry: Entry) -> str:
     """'Wolfe GI et al.' (or the organisation of a label entry); empty when the entry has no author."""
-    persons = entry.persons.get("author", [])  # type: ignore[attr-defined]
+    persons = entry.persons.get("author", [])
     if not persons:
         return ""
     first = persons[0]
@@ -89,7 +96,7 @@ def short_citation(key: str) -> str:
     bibliography page, where the full reference is.
     """
     entry = _entry(key)
-    fields = entry.fields  # type: ignore[attr-defined]
+    fields = entry.fields
     who = _first_author(entry) or _plain(fields.get("title", key))
     return f"{who} {fields.get('year', '')}".strip()
 
@@ -97,7 +104,7 @@ def short_citation(key: str) -> str:
 def format_reference(key: str) -> str:
     """A short human-readable reference ('Wolfe GI et al. N Engl J Med 2016') for widgets and quizzes."""
     entry = _entry(key)
-    fields = entry.fields  # type: ignore[attr-defined]
+    fields = entry.fields
     author = _first_author(entry)
     venue = _plain(fields.get("journal") or fields.get("howpublished") or "")
     title = _plain(fields.get("title", ""))
