@@ -40,6 +40,15 @@ kernelspec:
 CONFIG = yaml.safe_load((REPO_ROOT / "_config.yml").read_text(encoding="utf-8"))
 HUB_URL = CONFIG["parse"]["myst_substitutions"]["jupyterhub_url"]
 
+# Each disorder whose pathway is in data/algorithms has its chapter; the chapters share one shape.
+DISORDER_CHAPTERS = {
+    "myasthenia_gravis": "book/myasthenia-gravis",
+    "cidp": "book/cidp",
+    "mmn": "book/mmn",
+    "paraproteinemic": "book/paraproteinemic-neuropathies",
+    "myositis": "book/inflammatory-myopathies",
+}
+
 
 # --------------------------------------------------------------------------------------------- helpers
 
@@ -126,15 +135,11 @@ def mini_book(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     environment that points the kernel at the copy's data folder.
     """
     repo = scratch_copy(tmp_path / "repo")
-    book = repo / "book"
-    write_stub(book / "principles.md", "Principles (stub)")
-    write_stub(
-        book / "dose-calculators.md",
-        "Dose calculators (stub)",
-        "{{ live_kernel_note }}\n\n" + WIDGET_STUB_CELL,
-    )
-    write_stub(book / "myasthenia-gravis.md", "Myasthenia gravis (stub)")
-    write_stub(book / "instructors.md", "Instructors (stub)")
+    for doc in toc_documents():
+        if doc in ("book/intro", "book/references"):
+            continue
+        body = "{{ live_kernel_note }}\n\n" + WIDGET_STUB_CELL if doc == "book/dose-calculators" else ""
+        write_stub(repo / f"{doc}.md", f"{doc} (stub)", body)
     return repo, {"NMD_IMMUNO_DATA": str(repo / "data")}
 
 
@@ -378,7 +383,8 @@ def test_intro_page(book_html: Path) -> None:
         for therapy in ids:
             assert therapy_label(therapy) in table_text, f"intro table lacks {therapy_label(therapy)!r}"
     assert len(citations(soup)) >= 10
-    for chapter in ("principles", "dose-calculators", "myasthenia-gravis", "instructors", "references"):
+    chapters = ("principles", "dose-calculators", "instructors", "references")
+    for chapter in chapters + tuple(doc.removeprefix("book/") for doc in DISORDER_CHAPTERS.values()):
         assert main.find("a", href=re.compile(rf"^{chapter}\.html")) is not None, (
             f"intro: no link to {chapter}"
         )
@@ -441,32 +447,21 @@ def test_dose_calculators_page(book_html: Path) -> None:
     assert article(soup).find("table") is not None, "dose calculators: no static worked example"
 
 
-# Each disorder whose pathway is in data/algorithms has its chapter; the chapters share one shape.
-DISORDER_CHAPTERS = {
-    "myasthenia_gravis": "book/myasthenia-gravis",
-    "cidp": "book/cidp",
-    "mmn": "book/mmn",
-    "paraproteinemic": "book/paraproteinemic-neuropathies",
-    "myositis": "book/inflammatory-myopathies",
-}
-
-
 def test_every_disorder_pathway_has_its_chapter_in_the_toc() -> None:
+    from nmd_immuno import DISORDERS
     from nmd_immuno.content.algorithms import available_algorithms
 
+    assert available_algorithms() == list(DISORDERS), "every disorder of the API has its pathway"
     documents = toc_documents()
-    for disorder in available_algorithms():
+    for disorder in DISORDERS:
         assert DISORDER_CHAPTERS[disorder] in documents, f"{disorder}: pathway without a chapter in _toc.yml"
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("disorder", sorted(DISORDER_CHAPTERS))
 def test_disorder_chapter_has_flowchart_explorer_and_quiz(book_html: Path, disorder: str) -> None:
-    from nmd_immuno.content.algorithms import available_algorithms
     from nmd_immuno.quiz import load_quiz
 
-    if disorder not in available_algorithms():
-        pytest.skip(f"{disorder}: no pathway in data/algorithms yet")
     doc = DISORDER_CHAPTERS[disorder]
     soup = soup_of(book_html, doc)
     main = article(soup)

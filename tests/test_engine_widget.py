@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from nmd_immuno import recommend
+from nmd_immuno import DISORDERS, recommend
 from nmd_immuno.engine import preset_patients
 from nmd_immuno.flowchart import INSTALL_HINT, dot_available
 from nmd_immuno.widgets.algorithm import AlgorithmExplorer, algorithm_explorer
@@ -123,11 +123,17 @@ def test_without_dot_the_widget_shows_an_outline(tmp_path: Path, monkeypatch: py
         assert step.title in chart
 
 
-@pytest.mark.parametrize("disorder", ["cidp", "myositis"])
-def test_disorders_without_a_pathway_say_so(disorder: str) -> None:
-    from nmd_immuno.content.algorithms import available_algorithms
-
-    if disorder in available_algorithms():
-        pytest.skip("pathway exists now")
-    widget = algorithm_explorer(disorder)
+def test_a_disorder_whose_pathway_file_is_missing_says_so(data_copy: Path) -> None:
+    (data_copy / "algorithms" / "cidp.yaml").unlink()
+    widget = algorithm_explorer("cidp")
     assert "not yet in the course" in widget.message.value and widget.recommendation is None
+
+
+@pytest.mark.parametrize("disorder", DISORDERS)
+def test_every_disorder_explorer_starts_on_a_recommendation_and_runs_its_presets(disorder: str) -> None:
+    widget = algorithm_explorer(disorder)
+    assert widget.recommendation is not None and widget.recommendation.path, widget.message.value
+    for name, patient in preset_patients(disorder).items():
+        widget.apply(patient)
+        assert widget.recommendation is not None, f"{disorder} preset {name}: {widget.message.value}"
+        assert widget.recommendation.therapies or widget.recommendation.warnings, f"{disorder} preset {name}"

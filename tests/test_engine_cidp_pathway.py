@@ -1,0 +1,319 @@
+"""Every branch of the CIDP and autoimmune nodopathy pathway, reached by a patient, with what it offers,
+avoids and warns.
+
+The cases describe patients the way the chapter does; each asserts the node the walk must reach and what a
+reader should see there. ``test_every_branch_is_exercised`` makes sure the cases together walk every edge of
+the pathway graph, so a new branch cannot be added without a test.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from nmd_immuno import PatientError, recommend
+from nmd_immuno.content.bibliography import bibliography_keys
+from nmd_immuno.content.therapies import therapy_class
+from nmd_immuno.engine import load_pathway, preset_patients
+
+CIDP = "cidp"
+
+
+def cidp(**changes: Any) -> dict[str, Any]:
+    """A 55-year-old woman with typical CIDP of moderate severity, nodal antibodies negative, untreated."""
+    patient: dict[str, Any] = {
+        "age": 55,
+        "sex": "female",
+        "variant": "typical",
+        "nodal_antibody": "none",
+        "severity": "moderate",
+        "history": {},
+    }
+    patient.update(changes)
+    return patient
+
+
+FAILED_ALL = {"ivig": "no_response", "corticosteroids": "no_response", "plasma_exchange": "no_response"}
+
+
+@dataclass
+class Case:
+    patient: dict[str, Any]
+    reaches: str
+    offers: set[str] = field(default_factory=set)
+    not_offered: set[str] = field(default_factory=set)
+    avoid: set[str] = field(default_factory=set)
+    warning: str | None = None  # a phrase one of the warnings must contain
+    exactly: set[str] | None = None  # the exact therapies, when the point is that nothing else is offered
+
+
+CASES: dict[str, Case] = {
+    "untreated_typical": Case(cidp(), "induction", exactly={"ivig", "corticosteroids"}, warning="INCAT"),
+    "untreated_severe_gets_plex_bridge": Case(
+        cidp(severity="severe"),
+        "induction",
+        offers={"ivig", "corticosteroids", "plasma_exchange"},
+        warning="Severe",
+    ),
+    "motor_ivig_first": Case(
+        cidp(variant="motor"), "induction", exactly={"ivig"}, warning="corticosteroids may worsen"
+    ),
+    "motor_after_ivig_failed": Case(
+        cidp(variant="motor", history={"ivig": "no_response"}),
+        "switch_first_line",
+        offers={"corticosteroids", "plasma_exchange"},
+        not_offered={"ivig"},
+        warning="watch closely",
+    ),
+    "ivig_failed_try_steroids": Case(
+        cidp(history={"ivig": "no_response"}), "switch_first_line", exactly={"corticosteroids"}
+    ),
+    "steroids_intolerant_try_ivig": Case(
+        cidp(history={"corticosteroids": "intolerant"}),
+        "switch_first_line",
+        exactly={"ivig"},
+        avoid={"corticosteroids"},
+    ),
+    "untested_antibodies_after_failure": Case(
+        cidp(nodal_antibody="unknown", history={"ivig": "no_response"}),
+        "switch_first_line",
+        warning="paranodal antibodies",
+    ),
+    "both_first_line_failed": Case(
+        cidp(history={"ivig": "no_response", "corticosteroids": "no_response"}),
+        "plasma_exchange_step",
+        exactly={"plasma_exchange"},
+        warning="POEMS",
+    ),
+    "refractory": Case(
+        cidp(history=FAILED_ALL),
+        "refractory",
+        offers={"rituximab", "cyclophosphamide"},
+        not_offered={"ivig", "corticosteroids", "plasma_exchange", "methotrexate"},
+        warning="re-check the diagnosis",
+    ),
+    "refractory_rituximab_works": Case(
+        cidp(history={**FAILED_ALL, "rituximab": "response"}), "refractory", offers={"rituximab"}
+    ),
+    "ivig_responder": Case(
+        cidp(history={"ivig": "response"}),
+        "maintenance",
+        exactly={"ivig", "scig"},
+        warning="did not deteriorate",
+    ),
+    "steroid_responder_remission_note": Case(
+        cidp(history={"corticosteroids": "response"}),
+        "maintenance",
+        exactly={"corticosteroids"},
+        warning="38.1%",
+    ),
+    "partial_ivig_add_steroids": Case(
+        cidp(history={"ivig": "partial"}),
+        "maintenance",
+        offers={"ivig", "corticosteroids", "scig"},
+        warning="Partial response",
+    ),
+    "efgartigimod_works": Case(
+        cidp(history={"efgartigimod": "response"}), "maintenance", offers={"efgartigimod"}
+    ),
+    "ivig_dependent": Case(
+        cidp(history={"ivig": "relapse_on_taper"}),
+        "maintenance_dependent",
+        exactly={"ivig", "scig", "efgartigimod"},
+        warning="48%",
+    ),
+    "steroid_dependent": Case(
+        cidp(history={"corticosteroids": "relapse_on_taper"}),
+        "maintenance_dependent",
+        offers={"corticosteroids", "efgartigimod"},
+        not_offered={"scig"},
+        warning="RMC",
+    ),
+    "nf155": Case(
+        cidp(nodal_antibody="nf155", history={"ivig": "no_response"}),
+        "nodopathy",
+        exactly={"rituximab"},
+        warning="neurofilament",
+    ),
+    "cntn1": Case(cidp(nodal_antibody="cntn1"), "nodopathy", exactly={"rituximab"}),
+    "nf186_emergency": Case(
+        cidp(nodal_antibody="nf186", severity="severe"), "nodopathy", warning="emergency"
+    ),
+    "distal_paraprotein": Case(cidp(variant="distal"), "induction", warning="anti-MAG"),
+    "pregnant_refractory": Case(
+        cidp(pregnant=True, history=FAILED_ALL),
+        "refractory",
+        offers={"rituximab", "azathioprine"},
+        not_offered={"mycophenolate", "cyclophosphamide"},
+        avoid={"mycophenolate", "cyclophosphamide", "methotrexate"},
+        warning="teratogenic",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_branch(name: str) -> None:
+    case = CASES[name]
+    rec = recommend(CIDP, case.patient)
+    path = [step.id for step in rec.path]
+    assert case.reaches in path, f"{name}: path was {path}"
+    if case.exactly is not None:
+        assert set(rec.therapies) == case.exactly, f"{name}: offered {rec.therapies}"
+    assert case.offers <= set(rec.therapies), f"{name}: offered {rec.therapies}"
+    assert not case.not_offered & set(rec.therapies), f"{name}: offered {rec.therapies}"
+    assert case.avoid <= set(rec.avoid), f"{name}: avoid {rec.avoid}"
+    if case.warning:
+        assert any(case.warning.lower() in w.lower() for w in rec.warnings), (
+            f"{name}: warnings {rec.warnings}"
+        )
+
+
+def test_every_branch_is_exercised() -> None:
+    algorithm = load_pathway(CIDP)
+    node_ids = {n.id for n in algorithm.nodes}
+    all_edges = {(n.id, target) for n in algorithm.nodes for target, _ in n.successors()}
+    seen: set[tuple[str, str]] = set()
+    for case in CASES.values():
+        walked = [s.id for s in recommend(CIDP, case.patient).path if s.id in node_ids]
+        seen |= set(itertools.pairwise(walked))
+    assert all_edges - seen == set(), "edges of the pathway that no test case walks"
+
+
+def test_every_rule_fires_for_some_case() -> None:
+    fired = {s.id for case in CASES.values() for s in recommend(CIDP, case.patient).path if s.kind == "rule"}
+    assert fired == {rule.id for rule in load_pathway(CIDP).rules}
+
+
+def test_history_moves_the_pathway_forward() -> None:
+    """Untreated -> one first-line treatment failed -> both failed -> plasma exchange failed: each moves."""
+    histories = [
+        {},
+        {"ivig": "no_response"},
+        {"ivig": "no_response", "corticosteroids": "no_response"},
+        FAILED_ALL,
+    ]
+    ends = [[s.id for s in recommend(CIDP, cidp(history=h)).path if s.kind != "rule"][-1] for h in histories]
+    assert ends == ["induction", "switch_first_line", "plasma_exchange_step", "refractory"]
+    assert len(set(ends)) == len(ends)
+
+
+def test_dependence_differs_from_a_response() -> None:
+    """Worsening on dose reduction opens the alternatives (SCIG, efgartigimod); a stable response invites a
+    withdrawal attempt instead."""
+    dependent = recommend(CIDP, cidp(history={"ivig": "relapse_on_taper"}))
+    stable = recommend(CIDP, cidp(history={"ivig": "response"}))
+    assert "efgartigimod" in dependent.therapies and "efgartigimod" not in stable.therapies
+    assert any("ongoing need" in w for w in stable.warnings)
+    assert not any("ongoing need" in w for w in dependent.warnings)
+
+
+def test_nodopathy_takes_precedence_over_the_cidp_sequence() -> None:
+    for antibody in ("nf155", "cntn1", "caspr1", "nf186"):
+        rec = recommend(CIDP, cidp(nodal_antibody=antibody))
+        path = [s.id for s in rec.path]
+        assert "nodopathy" in path and "induction" not in path, antibody
+        assert "rituximab" in rec.therapies and "ivig" not in rec.therapies, antibody
+    for antibody in ("none", "unknown"):
+        assert "induction" in [s.id for s in recommend(CIDP, cidp(nodal_antibody=antibody)).path]
+
+
+def test_motor_cidp_never_starts_with_corticosteroids() -> None:
+    for severity in ("mild", "moderate", "severe"):
+        rec = recommend(CIDP, cidp(variant="motor", severity=severity))
+        assert "corticosteroids" not in rec.therapies and "ivig" in rec.therapies
+    for variant in ("typical", "distal", "multifocal", "focal", "sensory"):
+        assert "corticosteroids" in recommend(CIDP, cidp(variant=variant)).therapies, variant
+
+
+def test_nodal_antibody_defaults_to_not_tested() -> None:
+    patient = cidp(history={"ivig": "no_response", "corticosteroids": "no_response"})
+    del patient["nodal_antibody"]
+    rec = recommend(CIDP, patient)
+    assert any("have not been tested" in w for w in rec.warnings)
+
+
+def test_recommendation_references_cover_every_step_and_resolve() -> None:
+    known = bibliography_keys()
+    for case in CASES.values():
+        rec = recommend(CIDP, case.patient)
+        assert rec.references and set(rec.references) <= known
+        for step in rec.path:
+            assert step.references, step.id
+            assert set(step.references) <= set(rec.references)
+
+
+def test_trial_evidence_is_cited_where_it_is_used() -> None:
+    steps = {s.id: s for s in recommend(CIDP, cidp(history={"ivig": "relapse_on_taper"})).path}
+    assert {"vanschaik2018path", "allen2024adhere"} <= set(steps["maintenance_dependent"].references)
+    steps = {s.id: s for s in recommend(CIDP, cidp(history=FAILED_ALL)).path}
+    assert {"rmc2009methotrexate", "hughes2018forcidp"} <= set(steps["refractory"].references)
+    steps = {s.id: s for s in recommend(CIDP, cidp(nodal_antibody="nf155")).path}
+    assert "martinaguilar2022nf155" in steps["nodopathy"].references
+
+
+def test_presets_meet_their_stated_expectations() -> None:
+    algorithm = load_pathway(CIDP)
+    presets = preset_patients(CIDP)
+    assert set(presets) == set(algorithm.presets) and 3 <= len(presets) <= 8
+    for preset_id, preset in algorithm.presets.items():
+        rec = recommend(CIDP, presets[preset_id])
+        expect = preset.expect
+        assert expect is not None, f"preset {preset_id} states no expectation"
+        assert set(expect.offers_include) <= set(rec.therapies), preset_id
+        assert not set(expect.offers_exclude) & set(rec.therapies), preset_id
+        assert set(expect.avoid_include) <= set(rec.avoid), preset_id
+        assert set(expect.path_includes) <= {s.id for s in rec.path}, preset_id
+
+
+def test_presets_are_the_chapter_and_quiz_patients() -> None:
+    """Presets labelled as the chapter's or the quiz's case describe a patient of that age and sex there."""
+    from pathlib import Path
+
+    from nmd_immuno.quiz.loader import load_quiz
+
+    chapter = (Path(__file__).resolve().parents[1] / "book" / "cidp.md").read_text("utf-8")
+    vignettes = [case.vignette for case in load_quiz(CIDP).cases]
+    sources = {"Chapter example": [chapter], "Quiz": vignettes}
+    checked = set()
+    for preset_id, preset in load_pathway(CIDP).presets.items():
+        kind = preset.label.split(":", 1)[0]
+        if kind not in sources:
+            continue
+        person = {"female": "woman", "male": "man"}[preset.patient["sex"]]
+        phrase = f"{preset.patient['age']}-year-old {person}"
+        assert any(phrase in text for text in sources[kind]), f"{preset_id}: no {kind} case of a {phrase}"
+        checked.add(kind)
+    assert checked == set(sources)
+
+
+def test_therapy_classes_of_offers_are_known() -> None:
+    for case in CASES.values():
+        for therapy in recommend(CIDP, case.patient).therapies:
+            assert therapy_class(therapy)
+
+
+@pytest.mark.parametrize(
+    ("change", "field_name", "value"),
+    [
+        ({"variant": "atypical"}, "variant", "atypical"),
+        ({"nodal_antibody": "mag"}, "nodal_antibody", "mag"),
+        ({"severity": "extreme"}, "severity", "extreme"),
+        ({"history": {"ivig": "worked"}}, "ivig", "worked"),
+        ({"antibody": "achr"}, "antibody", "nodal_antibody"),  # unknown field: named, with the allowed ones
+    ],
+)
+def test_bad_input_names_the_field_and_the_value(change: dict[str, Any], field_name: str, value: str) -> None:
+    with pytest.raises(PatientError) as info:
+        recommend(CIDP, cidp(**change))
+    message = str(info.value)
+    assert field_name in message and value in message
+
+
+def test_missing_required_field_is_named() -> None:
+    patient = cidp()
+    del patient["variant"]
+    with pytest.raises(PatientError, match="variant"):
+        recommend(CIDP, patient)

@@ -1,0 +1,441 @@
+"""Every branch of the inflammatory myopathies pathway, reached by a patient: what it offers, avoids, warns.
+
+The cases describe patients the way the chapter (book/inflammatory-myopathies.md) and the quiz do; each
+asserts the node the walk must reach and what a reader should see there. ``test_every_branch_is_exercised``
+checks that the cases together walk every edge of the graph, so a new branch cannot be added without a case.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from nmd_immuno import PatientError, recommend
+from nmd_immuno.content.bibliography import bibliography_keys
+from nmd_immuno.engine import load_pathway, preset_patients
+
+MYO = "myositis"
+IMMUNOTHERAPIES = {
+    "corticosteroids",
+    "methotrexate",
+    "azathioprine",
+    "mycophenolate",
+    "tacrolimus",
+    "cyclosporine",
+    "cyclophosphamide",
+    "ivig",
+    "rituximab",
+    "jak_inhibitor",
+}
+
+
+def pt(subtype: str = "pm", **changes: Any) -> dict[str, Any]:
+    """A 52-year-old woman with moderate myositis of ``subtype``; keyword arguments change or add fields."""
+    patient: dict[str, Any] = {"age": 52, "sex": "female", "subtype": subtype, "severity": "moderate"}
+    patient.update(changes)
+    return patient
+
+
+@dataclass
+class Case:
+    patient: dict[str, Any]
+    reaches: str
+    offers: set[str] = field(default_factory=set)
+    not_offered: set[str] = field(default_factory=set)
+    avoid: set[str] = field(default_factory=set)
+    warning: str | None = None  # a phrase one of the warnings must contain
+    exactly: set[str] | None = None  # the exact therapies, when the point is that nothing else is offered
+
+
+CASES: dict[str, Case] = {
+    "ibm": Case(
+        pt("ibm", age=72, sex="male"),
+        "ibm_supportive",
+        exactly={"exercise_rehabilitation", "supportive_care"},
+        avoid=IMMUNOTHERAPIES,
+        warning="negative",
+    ),
+    "ibm_severe_still_no_immunotherapy": Case(
+        pt("ibm", severity="severe", ild="chronic", antibody="hmgcr", statin_exposure=True),
+        "ibm_supportive",
+        exactly={"exercise_rehabilitation", "supportive_care"},
+        avoid={"ivig", "corticosteroids"},
+        warning="swallowing",
+    ),
+    "ici_moderate": Case(
+        pt("ici"),
+        "ici_initial",
+        exactly={"stop_checkpoint_inhibitor", "corticosteroids"},
+        warning="troponin",
+    ),
+    "ici_severe": Case(
+        pt("ici", severity="severe"),
+        "ici_initial",
+        exactly={"stop_checkpoint_inhibitor", "corticosteroids", "ivig", "plasma_exchange"},
+        warning="permanently",
+    ),
+    "ici_steroids_not_enough": Case(
+        pt("ici", history={"corticosteroids": "partial"}),
+        "ici_escalate",
+        offers={"ivig", "plasma_exchange", "stop_checkpoint_inhibitor", "corticosteroids"},
+        warning="myocarditis",
+    ),
+    "ici_checkpoint_rule_before_mda5": Case(
+        pt("ici", antibody="mda5", ild="rapidly_progressive"),
+        "ici_initial",
+        not_offered={"tacrolimus", "cyclophosphamide"},
+    ),
+    "mda5_rp_ild": Case(
+        pt("dm", antibody="mda5", ild="rapidly_progressive"),
+        "mda5_rp_ild",
+        exactly={"corticosteroids", "tacrolimus", "cyclophosphamide"},
+        warning="Cytomegalovirus",
+    ),
+    "mda5_worsening_adds_plasma_exchange": Case(
+        pt("dm", antibody="mda5", ild="rapidly_progressive", history={"cyclophosphamide": "no_response"}),
+        "mda5_rp_ild",
+        offers={"plasma_exchange", "tacrolimus"},
+        not_offered={"cyclophosphamide"},
+    ),
+    "mda5_chronic_ild_general_dm": Case(
+        pt("dm", antibody="mda5", ild="chronic"),
+        "dm_induction",
+        offers={"corticosteroids", "mycophenolate", "ivig"},
+        not_offered={"methotrexate", "cyclophosphamide"},
+        avoid={"methotrexate"},
+    ),
+    "dm_untreated": Case(
+        pt("dm", antibody="mi2"),
+        "dm_induction",
+        offers={"corticosteroids", "methotrexate", "ivig", "hydroxychloroquine", "exercise_rehabilitation"},
+        not_offered={"rituximab", "jak_inhibitor"},
+        warning="6 weeks",
+    ),
+    "dm_tif1g_severe": Case(
+        pt("dm", antibody="tif1g", severity="severe", age=58),
+        "dm_induction",
+        offers={"corticosteroids", "ivig"},
+        warning="PET-CT",
+    ),
+    "asys_with_ild": Case(
+        pt("asys", antibody="jo1", ild="chronic"),
+        "general_induction",
+        offers={"corticosteroids", "mycophenolate", "azathioprine", "tacrolimus"},
+        not_offered={"methotrexate", "ivig"},
+        avoid={"methotrexate"},
+        warning="first-line",
+    ),
+    "pm_no_ild": Case(
+        pt("pm"),
+        "general_induction",
+        offers={"corticosteroids", "methotrexate", "exercise_rehabilitation"},
+        not_offered={"ivig", "rituximab"},
+    ),
+    "pm_severe_adds_ivig": Case(
+        pt("pm", severity="severe"),
+        "general_induction",
+        offers={"ivig", "corticosteroids"},
+        warning="methylprednisolone",
+    ),
+    "steroids_contraindicated_adds_ivig": Case(
+        pt("asys", antibody="pl7", history={"corticosteroids": "contraindicated"}),
+        "general_induction",
+        offers={"ivig", "methotrexate"},
+        not_offered={"corticosteroids"},
+        avoid={"corticosteroids"},
+    ),
+    "relapse_on_taper_gets_sparing_agent": Case(
+        pt("pm", history={"corticosteroids": "relapse_on_taper"}),
+        "general_induction",
+        offers={"methotrexate", "azathioprine", "corticosteroids"},
+    ),
+    "hmgcr_on_statin": Case(
+        pt("imnm", antibody="hmgcr", statin_exposure=True, age=66, sex="male"),
+        "imnm_hmgcr",
+        offers={"statin_withdrawal", "corticosteroids", "methotrexate", "ivig"},
+        warning="stop the statin",
+    ),
+    "hmgcr_statin_naive": Case(
+        pt("imnm", antibody="hmgcr", age=30),
+        "imnm_hmgcr",
+        offers={"ivig", "corticosteroids"},
+        not_offered={"statin_withdrawal"},
+    ),
+    "srp": Case(
+        pt("imnm", antibody="srp", age=39),
+        "imnm_srp",
+        offers={"rituximab", "corticosteroids", "methotrexate"},
+        not_offered={"ivig"},
+        warning="hepatitis B",
+    ),
+    "srp_severe": Case(
+        pt("imnm", antibody="srp", severity="severe"), "imnm_srp", offers={"rituximab", "ivig"}
+    ),
+    "seronegative_imnm_general": Case(
+        pt("imnm", antibody="none", statin_exposure=True),
+        "general_induction",
+        not_offered={"statin_withdrawal", "rituximab"},
+    ),
+    "at_goal_continues": Case(
+        pt("dm", history={"corticosteroids": "response", "methotrexate": "response"}),
+        "maintenance",
+        exactly={"corticosteroids", "methotrexate", "exercise_rehabilitation"},
+    ),
+    "ivig_response_after_refractory_continues": Case(
+        pt("dm", history={"corticosteroids": "partial", "methotrexate": "partial", "ivig": "response"}),
+        "maintenance",
+        offers={"ivig", "methotrexate", "corticosteroids"},
+        not_offered={"rituximab", "jak_inhibitor"},
+    ),
+    "refractory_dm": Case(
+        pt("dm", history={"corticosteroids": "partial", "methotrexate": "no_response"}),
+        "refractory_dm",
+        offers={"ivig", "rituximab", "jak_inhibitor", "corticosteroids"},
+        not_offered={"methotrexate", "cyclophosphamide"},
+        warning="off label",
+    ),
+    "refractory_dm_after_ivig_failed": Case(
+        pt("dm", history={"corticosteroids": "partial", "azathioprine": "intolerant", "ivig": "no_response"}),
+        "refractory_dm",
+        offers={"rituximab", "jak_inhibitor"},
+        not_offered={"ivig", "azathioprine"},
+        avoid={"azathioprine"},
+    ),
+    "refractory_asys_ild": Case(
+        pt(
+            "asys",
+            antibody="jo1",
+            ild="chronic",
+            history={"corticosteroids": "partial", "mycophenolate": "partial"},
+        ),
+        "refractory_other",
+        offers={"rituximab", "ivig", "cyclophosphamide", "mycophenolate"},
+        not_offered={"jak_inhibitor"},
+        warning="pulmonologist",
+    ),
+    "refractory_imnm": Case(
+        pt(
+            "imnm",
+            antibody="hmgcr",
+            history={"corticosteroids": "relapse_on_taper", "methotrexate": "partial"},
+        ),
+        "refractory_other",
+        offers={"ivig", "rituximab"},
+        not_offered={"cyclophosphamide"},
+    ),
+    "pregnant": Case(
+        pt("dm", pregnant=True, age=30),
+        "dm_induction",
+        offers={"corticosteroids", "azathioprine", "ivig"},
+        not_offered={"methotrexate", "mycophenolate"},
+        avoid={"methotrexate", "mycophenolate", "cyclophosphamide"},
+        warning="teratogenic",
+    ),
+    "juvenile": Case(
+        pt("dm", age=12, antibody="nxp2"),
+        "dm_induction",
+        warning="does not recommend routine cancer screening",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_branch(name: str) -> None:
+    case = CASES[name]
+    rec = recommend(MYO, case.patient)
+    path = [step.id for step in rec.path]
+    assert case.reaches in path, f"{name}: path was {path}"
+    if case.exactly is not None:
+        assert set(rec.therapies) == case.exactly, f"{name}: offered {rec.therapies}"
+    assert case.offers <= set(rec.therapies), f"{name}: offered {rec.therapies}"
+    assert not case.not_offered & set(rec.therapies), f"{name}: offered {rec.therapies}"
+    assert case.avoid <= set(rec.avoid), f"{name}: avoid {rec.avoid}"
+    if case.warning:
+        assert any(case.warning.lower() in w.lower() for w in rec.warnings), (
+            f"{name}: warnings {rec.warnings}"
+        )
+
+
+def _edges(path_ids: list[str], node_ids: set[str]) -> set[tuple[str, str]]:
+    walked = [i for i in path_ids if i in node_ids]
+    return set(itertools.pairwise(walked))
+
+
+def test_every_branch_is_exercised() -> None:
+    algorithm = load_pathway(MYO)
+    node_ids = {n.id for n in algorithm.nodes}
+    all_edges = {(n.id, target) for n in algorithm.nodes for target, _ in n.successors()}
+    seen: set[tuple[str, str]] = set()
+    for case in CASES.values():
+        seen |= _edges([s.id for s in recommend(MYO, case.patient).path], node_ids)
+    assert all_edges - seen == set(), "edges of the pathway that no test case walks"
+
+
+def test_every_rule_fires_for_some_case() -> None:
+    fired = {s.id for case in CASES.values() for s in recommend(MYO, case.patient).path if s.kind == "rule"}
+    assert fired == {rule.id for rule in load_pathway(MYO).rules}
+
+
+def test_walk_ends_at_an_outcome_and_rules_come_last() -> None:
+    for name, case in CASES.items():
+        kinds = [s.kind for s in recommend(MYO, case.patient).path]
+        last_node = max(i for i, k in enumerate(kinds) if k != "rule")
+        assert kinds[last_node] == "outcome", name
+        assert all(k == "rule" for k in kinds[last_node + 1 :]), name
+
+
+def test_no_immunotherapy_is_ever_offered_in_ibm() -> None:
+    """Whatever else is recorded (severity, ILD, antibodies, past treatment), IBM gets no immunotherapy."""
+    for severity, ild in itertools.product(
+        ("mild", "moderate", "severe"), ("none", "chronic", "rapidly_progressive")
+    ):
+        for history in ({}, {"corticosteroids": "partial", "methotrexate": "partial"}, {"ivig": "response"}):
+            rec = recommend(MYO, pt("ibm", severity=severity, ild=ild, antibody="mda5", history=history))
+            assert not IMMUNOTHERAPIES & set(rec.therapies), (severity, ild, history, rec.therapies)
+
+
+def test_history_moves_the_pathway() -> None:
+    """Untreated -> induction; steroids and one agent not enough -> refractory; success -> maintenance."""
+
+    def last_node(history: dict[str, str]) -> str:
+        rec = recommend(MYO, pt("dm", history=history))
+        return [s.id for s in rec.path if s.kind != "rule"][-1]
+
+    assert last_node({}) == "dm_induction"
+    assert last_node({"corticosteroids": "partial"}) == "dm_induction"
+    assert last_node({"corticosteroids": "partial", "mycophenolate": "no_response"}) == "refractory_dm"
+    assert (
+        last_node({"corticosteroids": "partial", "mycophenolate": "no_response", "rituximab": "response"})
+        == "maintenance"
+    )
+
+
+def test_ild_changes_the_steroid_sparing_choice() -> None:
+    without = recommend(MYO, pt("asys", antibody="jo1"))
+    with_ild = recommend(MYO, pt("asys", antibody="jo1", ild="chronic"))
+    assert "methotrexate" in without.therapies and "methotrexate" not in with_ild.therapies
+    assert "mycophenolate" in with_ild.therapies
+    assert "johnson2024acrchest_ild" in with_ild.references
+
+
+def test_statin_withdrawal_only_for_anti_hmgcr_on_a_statin() -> None:
+    offered = {
+        (antibody, statin): "statin_withdrawal"
+        in recommend(MYO, pt("imnm", antibody=antibody, statin_exposure=statin)).therapies
+        for antibody in ("hmgcr", "srp", "none")
+        for statin in (True, False)
+    }
+    assert offered == {key: key == ("hmgcr", True) for key in offered}
+
+
+def test_cancer_warning_depends_on_antibody() -> None:
+    def high_risk_warned(antibody: str) -> bool:
+        rec = recommend(MYO, pt("dm", antibody=antibody))
+        return any("high cancer risk" in w for w in rec.warnings)
+
+    assert high_risk_warned("tif1g") and high_risk_warned("nxp2")
+    assert not high_risk_warned("mi2") and not high_risk_warned("mda5")
+
+
+def test_corticosteroid_dose_note_fits_age_and_subtype() -> None:
+    """The BSR doses are for idiopathic myositis (adults or children), not checkpoint-inhibitor myositis."""
+
+    def notes(patient: dict[str, Any]) -> list[str]:
+        return [w for w in recommend(MYO, patient).warnings if w.startswith("Corticosteroids (BSR")]
+
+    assert any("adults" in w and "0.5-1 mg/kg" in w for w in notes(pt("pm")))
+    assert any("children" in w and "30 mg/kg" in w for w in notes(pt("dm", age=9)))
+    assert notes(pt("ici", severity="severe")) == []
+
+
+def test_recommendation_references_cover_every_step_and_resolve() -> None:
+    known = bibliography_keys()
+    for case in CASES.values():
+        rec = recommend(MYO, case.patient)
+        assert rec.references and set(rec.references) <= known
+        for step in rec.path:
+            assert step.references, step.id
+            assert set(step.references) <= set(rec.references)
+
+
+def test_trial_references_appear_where_the_trials_are_used() -> None:
+    dm = recommend(MYO, pt("dm"))
+    assert "aggarwal2022proderm" in dm.references
+    refractory = recommend(MYO, pt("pm", history={"corticosteroids": "partial", "methotrexate": "partial"}))
+    assert "oddis2013rim" in refractory.references
+    ibm = recommend(MYO, pt("ibm"))
+    assert {"machado2023arimoclomol", "hanna2019resilient"} <= set(ibm.references)
+    ici = recommend(MYO, pt("ici"))
+    assert "schneider2021asco" in ici.references
+
+
+def test_presets_meet_their_stated_expectations() -> None:
+    algorithm = load_pathway(MYO)
+    presets = preset_patients(MYO)
+    assert set(presets) == set(algorithm.presets) and 3 <= len(presets) <= 6
+    for preset_id, preset in algorithm.presets.items():
+        rec = recommend(MYO, presets[preset_id])
+        expect = preset.expect
+        assert expect is not None, f"preset {preset_id} states no expectation"
+        assert set(expect.offers_include) <= set(rec.therapies), preset_id
+        assert not set(expect.offers_exclude) & set(rec.therapies), preset_id
+        assert set(expect.avoid_include) <= set(rec.avoid), preset_id
+        assert set(expect.path_includes) <= {s.id for s in rec.path}, preset_id
+
+
+def test_presets_are_the_chapter_and_quiz_patients() -> None:
+    """Presets labelled as the chapter's or the quiz's case describe a patient of that age and sex there."""
+    from pathlib import Path
+
+    from nmd_immuno.quiz.loader import load_quiz
+
+    chapter = (Path(__file__).resolve().parents[1] / "book" / "inflammatory-myopathies.md").read_text("utf-8")
+    vignettes = [case.vignette for case in load_quiz(MYO).cases]
+    sources = {"Chapter example": [chapter], "Quiz": vignettes}
+    checked = set()
+    for preset_id, preset in load_pathway(MYO).presets.items():
+        kind = preset.label.split(":", 1)[0]
+        if kind not in sources:
+            continue
+        patient = preset.patient
+        person = {"female": "woman", "male": "man"}[patient["sex"]]
+        phrase = f"{patient['age']}-year-old {person}"
+        assert any(phrase in text for text in sources[kind]), f"{preset_id}: no {kind} case of a {phrase}"
+        checked.add(kind)
+    assert checked == set(sources)
+
+
+@pytest.mark.parametrize(
+    ("patient", "field", "value"),
+    [
+        ({"age": 50, "subtype": "polymyalgia", "severity": "mild"}, "subtype", "polymyalgia"),
+        (
+            {"age": 50, "subtype": "dm", "severity": "mild", "antibody": "anti-tif1g"},
+            "antibody",
+            "anti-tif1g",
+        ),
+        ({"age": 50, "subtype": "dm", "severity": "mild", "ild": "fibrosis"}, "ild", "fibrosis"),
+        ({"age": 50, "subtype": "dm", "severity": "critical"}, "severity", "critical"),
+        (
+            {"age": 50, "subtype": "dm", "severity": "mild", "statin_exposure": "yes"},
+            "statin_exposure",
+            "yes",
+        ),
+        ({"age": 50, "subtype": "dm", "severity": "mild", "history": {"ivig": "great"}}, "ivig", "great"),
+    ],
+)
+def test_bad_input_names_the_field_and_value(patient: dict[str, Any], field: str, value: str) -> None:
+    with pytest.raises(PatientError) as info:
+        recommend(MYO, patient)
+    message = str(info.value)
+    assert field in message and value in message
+
+
+def test_missing_required_field_is_refused() -> None:
+    with pytest.raises(PatientError, match="subtype"):
+        recommend(MYO, {"age": 50, "severity": "mild"})
+    with pytest.raises(PatientError, match="severity"):
+        recommend(MYO, {"age": 50, "subtype": "dm"})

@@ -1,0 +1,386 @@
+"""Every branch of the paraproteinemic-neuropathy pathway, reached by a patient, with what it offers,
+avoids and warns.
+
+The cases describe patients the way the chapter does; each asserts the node the walk must reach and what a
+reader should see there. ``test_every_branch_is_exercised`` makes sure the cases together walk every edge of
+the pathway graph, so a new branch cannot be added without a test.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nmd_immuno import PatientError, recommend
+from nmd_immuno.content.bibliography import bibliography_keys
+from nmd_immuno.engine import load_pathway, preset_patients
+
+PN = "paraproteinemic"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def pn(syndrome: str = "anti_mag", **changes: Any) -> dict[str, Any]:
+    """A 65-year-old man with a mild, stable neuropathy of the given syndrome; keywords change fields."""
+    patient: dict[str, Any] = {
+        "age": 65,
+        "sex": "male",
+        "syndrome": syndrome,
+        "severity": "mild",
+        "progression": "stable",
+        "history": {},
+    }
+    patient.update(changes)
+    return patient
+
+
+@dataclass
+class Case:
+    patient: dict[str, Any]
+    reaches: str
+    offers: set[str] = field(default_factory=set)
+    not_offered: set[str] = field(default_factory=set)
+    avoid: set[str] = field(default_factory=set)
+    warning: str | None = None  # a phrase one of the warnings must contain
+    exactly: list[str] | None = None
+
+
+CASES: dict[str, Case] = {
+    # IgM with anti-MAG: observe while mild and stable; treat when disabling or progressive.
+    "anti_mag_mild_stable_observed": Case(
+        pn(), "igm_observe", exactly=["observation"], avoid={"plasma_exchange"}, warning="haematology"
+    ),
+    "anti_mag_progressive_gets_rituximab": Case(
+        pn(progression="progressive"),
+        "igm_rituximab",
+        exactly=["rituximab"],
+        avoid={"plasma_exchange"},
+        warning="hepatitis B",
+    ),
+    "anti_mag_severe_but_stable_is_treated": Case(
+        pn(severity="severe"), "igm_rituximab", offers={"rituximab"}
+    ),
+    "igm_non_mag_rituximab_is_extrapolated": Case(
+        pn("igm_non_mag", severity="moderate"),
+        "igm_rituximab",
+        offers={"rituximab"},
+        avoid={"plasma_exchange"},
+        warning="extrapolation",
+    ),
+    "anti_mag_after_rituximab_response": Case(
+        pn(severity="moderate", history={"rituximab": "response"}),
+        "igm_rituximab_followup",
+        exactly=["observation"],
+    ),
+    "anti_mag_rituximab_failed_moves_to_ivig": Case(
+        pn(severity="moderate", progression="progressive", history={"rituximab": "no_response"}),
+        "igm_after_rituximab",
+        exactly=["ivig"],
+        not_offered={"rituximab", "plasma_exchange"},
+        warning="hyperviscosity",
+    ),
+    "anti_mag_rituximab_intolerant": Case(
+        pn(severity="moderate", history={"rituximab": "intolerant"}),
+        "igm_after_rituximab",
+        offers={"ivig"},
+        avoid={"rituximab", "plasma_exchange"},
+    ),
+    # IgG or IgA MGUS with a CIDP-like neuropathy: treated as CIDP.
+    "igg_untreated_cidp_induction": Case(
+        pn("igg_iga_mgus", severity="moderate", progression="progressive"),
+        "igg_iga_induction",
+        exactly=["ivig", "corticosteroids", "plasma_exchange"],
+        warning="boxed warning",
+    ),
+    "igg_ivig_failed_raises_poems": Case(
+        pn("igg_iga_mgus", severity="moderate", history={"ivig": "no_response"}),
+        "igg_iga_induction",
+        offers={"corticosteroids", "plasma_exchange"},
+        not_offered={"ivig"},
+        warning="POEMS is often misdiagnosed as CIDP",
+    ),
+    "igg_ivig_works_is_continued": Case(
+        pn("igg_iga_mgus", severity="moderate", history={"ivig": "relapse_on_taper"}),
+        "igg_iga_maintenance",
+        exactly=["ivig"],
+    ),
+    "igg_both_first_line_failed": Case(
+        pn(
+            "igg_iga_mgus",
+            severity="severe",
+            history={"ivig": "no_response", "corticosteroids": "intolerant"},
+        ),
+        "igg_iga_refractory",
+        exactly=["plasma_exchange"],
+        avoid={"corticosteroids"},
+        warning="look for POEMS",
+    ),
+    # POEMS: treat the clone, not like CIDP.
+    "poems_limited_lesion_radiotherapy": Case(
+        pn("poems", severity="moderate", bone_lesions="limited", history={"ivig": "no_response"}),
+        "poems_radiotherapy",
+        exactly=["radiotherapy"],
+        avoid={"ivig", "plasma_exchange", "corticosteroids"},
+        warning="bone-marrow biopsy",
+    ),
+    "poems_widespread_systemic": Case(
+        pn("poems", severity="severe", bone_lesions="widespread"),
+        "poems_systemic",
+        exactly=["lenalidomide", "autologous_sct"],
+        not_offered={"radiotherapy", "ivig"},
+        warning="VEGF",
+    ),
+    "poems_no_lesions_systemic": Case(
+        pn("poems", severity="moderate"), "poems_systemic", offers={"lenalidomide", "autologous_sct"}
+    ),
+    "poems_radiotherapy_partial_followed": Case(
+        pn("poems", bone_lesions="limited", history={"radiotherapy": "partial"}),
+        "poems_radiotherapy_followup",
+        offers={"supportive_care"},
+        not_offered={"lenalidomide"},
+        warning="3-6 months",
+    ),
+    "poems_progression_after_radiotherapy": Case(
+        pn("poems", bone_lesions="limited", history={"radiotherapy": "no_response"}),
+        "poems_systemic",
+        offers={"lenalidomide", "autologous_sct"},
+        not_offered={"radiotherapy"},
+    ),
+    "poems_on_lenalidomide_continues": Case(
+        pn("poems", bone_lesions="widespread", history={"lenalidomide": "partial"}),
+        "poems_systemic_continue",
+        offers={"lenalidomide", "supportive_care"},
+        not_offered={"ivig"},
+    ),
+    "poems_with_malignancy_flag_stays_poems": Case(
+        pn("poems", bone_lesions="widespread", hematologic_malignancy=True),
+        "poems_systemic",
+        offers={"lenalidomide"},
+    ),
+    # CANOMAD: IVIG or rituximab.
+    "canomad_untreated": Case(
+        pn("canomad", severity="moderate"),
+        "canomad_treat",
+        exactly=["ivig", "rituximab"],
+        warning="hyperviscosity",
+    ),
+    "canomad_ivig_failed_rituximab": Case(
+        pn("canomad", history={"ivig": "no_response"}), "canomad_treat", exactly=["rituximab"]
+    ),
+    "canomad_ivig_dependent_adds_rituximab": Case(
+        pn("canomad", history={"ivig": "relapse_on_taper"}),
+        "canomad_continue",
+        exactly=["rituximab", "ivig"],
+    ),
+    "canomad_ivig_works": Case(
+        pn("canomad", history={"ivig": "response"}), "canomad_continue", exactly=["ivig"]
+    ),
+    # Haematological malignancy: haematology-led.
+    "waldenstrom_haematology_led": Case(
+        pn(severity="moderate", progression="progressive", hematologic_malignancy=True),
+        "haematology_led",
+        exactly=["supportive_care"],
+        not_offered={"rituximab", "btk_inhibitor"},
+        warning="chosen by haematology",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_branch(name: str) -> None:
+    case = CASES[name]
+    rec = recommend(PN, case.patient)
+    path = [step.id for step in rec.path]
+    assert case.reaches in path, f"{name}: path was {path}"
+    if case.exactly is not None:
+        assert rec.therapies == case.exactly, f"{name}: offered {rec.therapies}"
+    assert case.offers <= set(rec.therapies), f"{name}: offered {rec.therapies}"
+    assert not case.not_offered & set(rec.therapies), f"{name}: offered {rec.therapies}"
+    assert case.avoid <= set(rec.avoid), f"{name}: avoid {rec.avoid}"
+    if case.warning:
+        assert any(case.warning.lower() in w.lower() for w in rec.warnings), (
+            f"{name}: warnings {rec.warnings}"
+        )
+
+
+def _edges(path_ids: list[str], node_ids: set[str]) -> set[tuple[str, str]]:
+    walked = [i for i in path_ids if i in node_ids]
+    return set(itertools.pairwise(walked))
+
+
+def test_every_branch_is_exercised() -> None:
+    algorithm = load_pathway(PN)
+    node_ids = {n.id for n in algorithm.nodes}
+    all_edges = {(n.id, target) for n in algorithm.nodes for target, _ in n.successors()}
+    seen: set[tuple[str, str]] = set()
+    for case in CASES.values():
+        seen |= _edges([s.id for s in recommend(PN, case.patient).path], node_ids)
+    assert all_edges - seen == set(), "edges of the pathway that no test case walks"
+
+
+def test_every_rule_fires_for_some_case() -> None:
+    fired = {s.id for case in CASES.values() for s in recommend(PN, case.patient).path if s.kind == "rule"}
+    assert fired == {rule.id for rule in load_pathway(PN).rules}
+
+
+def test_walk_ends_at_an_outcome_and_rules_come_last() -> None:
+    for name, case in CASES.items():
+        kinds = [s.kind for s in recommend(PN, case.patient).path]
+        last_node = max(i for i, k in enumerate(kinds) if k != "rule")
+        assert kinds[last_node] == "outcome", name
+        assert all(k == "rule" for k in kinds[last_node + 1 :]), name
+
+
+def test_every_patient_is_told_to_involve_haematology() -> None:
+    for syndrome in ("anti_mag", "igm_non_mag", "igg_iga_mgus", "poems", "canomad"):
+        rec = recommend(PN, pn(syndrome))
+        assert any("involve haematology" in w for w in rec.warnings), syndrome
+
+
+def test_severity_or_progression_moves_igm_from_observation_to_rituximab() -> None:
+    offered = {
+        (severity, progression): recommend(PN, pn(severity=severity, progression=progression)).therapies
+        for severity in ("mild", "moderate", "severe")
+        for progression in ("stable", "progressive")
+    }
+    assert offered[("mild", "stable")] == ["observation"]
+    for key, therapies in offered.items():
+        if key != ("mild", "stable"):
+            assert therapies == ["rituximab"], key
+
+
+def test_rituximab_history_moves_the_igm_pathway() -> None:
+    base = {"severity": "moderate", "progression": "progressive"}
+    last = {
+        outcome: [
+            s.id for s in recommend(PN, pn(**base, history={"rituximab": outcome})).path if s.kind != "rule"
+        ][-1]
+        for outcome in ("response", "partial", "no_response", "intolerant", "contraindicated")
+    }
+    assert last["response"] == last["partial"] == "igm_rituximab_followup"
+    assert last["no_response"] == last["intolerant"] == last["contraindicated"] == "igm_after_rituximab"
+
+
+def test_plasma_exchange_split_by_paraprotein_class() -> None:
+    """AAN: consider plasma exchange for IgG/IgA MGUS neuropathy, not for IgM."""
+    igg = recommend(PN, pn("igg_iga_mgus", severity="moderate"))
+    assert "plasma_exchange" in igg.therapies and "plasma_exchange" not in igg.avoid
+    for syndrome in ("anti_mag", "igm_non_mag"):
+        rec = recommend(PN, pn(syndrome, severity="moderate", history={"rituximab": "no_response"}))
+        assert "plasma_exchange" in rec.avoid and "plasma_exchange" not in rec.therapies
+        rule = next(s for s in rec.path if s.id == "igm_no_plasma_exchange")
+        assert "cortese2011plex" in rule.references
+
+
+@pytest.mark.parametrize("bone_lesions", ["none", "limited", "widespread"])
+@pytest.mark.parametrize("history", [{}, {"ivig": "partial"}, {"corticosteroids": "response"}])
+def test_poems_is_never_offered_cidp_treatment(bone_lesions: str, history: dict[str, str]) -> None:
+    rec = recommend(PN, pn("poems", bone_lesions=bone_lesions, history=history))
+    assert not {"ivig", "plasma_exchange", "corticosteroids"} & set(rec.therapies)
+    assert {"ivig", "plasma_exchange", "corticosteroids"} <= set(rec.avoid)
+    assert set(rec.therapies) & {"radiotherapy", "lenalidomide", "autologous_sct"}
+    assert "dispenzieri2019poems" in rec.references
+
+
+def test_bone_lesions_change_the_poems_offer() -> None:
+    offers = {
+        b: set(recommend(PN, pn("poems", bone_lesions=b)).therapies)
+        for b in ("none", "limited", "widespread")
+    }
+    assert offers["limited"] == {"radiotherapy"}
+    assert offers["none"] == offers["widespread"] == {"lenalidomide", "autologous_sct"}
+
+
+def test_bone_lesions_are_ignored_outside_poems() -> None:
+    for lesions in ("limited", "widespread"):
+        rec = recommend(PN, pn(bone_lesions=lesions))
+        assert rec.therapies == ["observation"]
+
+
+def test_recommendation_references_cover_every_step_and_resolve() -> None:
+    known = bibliography_keys()
+    for case in CASES.values():
+        rec = recommend(PN, case.patient)
+        assert rec.references and set(rec.references) <= known
+        for step in rec.path:
+            assert step.references, step.id
+            assert set(step.references) <= set(rec.references)
+
+
+def test_rituximab_step_cites_both_randomised_trials() -> None:
+    rec = recommend(PN, pn(severity="moderate"))
+    step = next(s for s in rec.path if s.id == "igm_rituximab")
+    assert {"dalakas2009antimag", "leger2013rimag"} <= set(step.references)
+    assert "4 of 13" in step.rationale and "1.0 vs" in step.rationale
+
+
+def test_presets_meet_their_stated_expectations() -> None:
+    algorithm = load_pathway(PN)
+    presets = preset_patients(PN)
+    assert 3 <= len(presets) <= 6
+    for preset_id, preset in algorithm.presets.items():
+        rec = recommend(PN, presets[preset_id])
+        expect = preset.expect
+        assert expect is not None, f"preset {preset_id} states no expectation"
+        assert set(expect.offers_include) <= set(rec.therapies), preset_id
+        assert not set(expect.offers_exclude) & set(rec.therapies), preset_id
+        assert set(expect.avoid_include) <= set(rec.avoid), preset_id
+        assert set(expect.path_includes) <= {s.id for s in rec.path}, preset_id
+
+
+def test_presets_cover_the_syndromes() -> None:
+    syndromes = {p["syndrome"] for p in preset_patients(PN).values()}
+    assert {"anti_mag", "poems", "igg_iga_mgus", "canomad"} <= syndromes
+
+
+def test_presets_are_the_chapter_and_quiz_patients() -> None:
+    """Presets labelled as the chapter's or the quiz's case describe a patient of that age and sex there."""
+    from nmd_immuno.quiz.loader import load_quiz
+
+    chapter = (ROOT / "book" / "paraproteinemic-neuropathies.md").read_text("utf-8")
+    vignettes = [case.vignette for case in load_quiz(PN).cases]
+    sources = {"Chapter example": [chapter], "Quiz": vignettes}
+    checked = set()
+    for preset_id, preset in load_pathway(PN).presets.items():
+        kind = preset.label.split(":", 1)[0]
+        if kind not in sources:
+            continue
+        patient = preset.patient
+        person = {"female": "woman", "male": "man"}[patient["sex"]]
+        phrase = f"{patient['age']}-year-old {person}"
+        assert any(phrase in text for text in sources[kind]), f"{preset_id}: no {kind} case of a {phrase}"
+        checked.add(kind)
+    assert checked == set(sources)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field_name", "value"),
+    [
+        ({"syndrome": "waldenstrom"}, "syndrome", "waldenstrom"),
+        ({"bone_lesions": "many"}, "bone_lesions", "many"),
+        ({"progression": "rapid"}, "progression", "rapid"),
+        ({"severity": "disabling"}, "severity", "disabling"),
+        ({"hematologic_malignancy": "yes"}, "hematologic_malignancy", "yes"),
+    ],
+)
+def test_bad_values_name_the_field_and_the_value(
+    changes: dict[str, Any], field_name: str, value: str
+) -> None:
+    with pytest.raises(PatientError) as info:
+        recommend(PN, pn(**changes))
+    message = str(info.value)
+    assert field_name in message and value in message
+
+
+def test_missing_required_field_and_unknown_field_are_refused() -> None:
+    patient = pn()
+    del patient["severity"]
+    with pytest.raises(PatientError, match="severity"):
+        recommend(PN, patient)
+    with pytest.raises(PatientError, match="antibody"):
+        recommend(PN, pn(antibody="achr"))
+    with pytest.raises(PatientError, match=r"radiotherapy|outcome|cured"):
+        recommend(PN, pn(history={"radiotherapy": "cured"}))
