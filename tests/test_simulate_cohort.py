@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from nmd_immuno.simulate import cohort as cohort_module
 from nmd_immuno.simulate import (
     compare_strategies,
     comparison_caveats,
@@ -167,6 +168,45 @@ def test_thymectomy_lowers_crises_and_azathioprine_use_over_three_years():
     assert thymectomy.azathioprine.mean() < prednisone.azathioprine.mean()
 
 
+MG_SUMMARY_COLUMNS = [
+    "label", "patients", "months", "mean baseline MG-ADL", "mean MG-ADL at month 6", "mean change",
+    "responders at month 6", "MSE at month 6", "any crisis", "early steroid worsening", "azathioprine used",
+    "any relapse on taper", "relapses on taper per patient", "serious steroid adverse event (assumed rate)",
+    "mean cumulative prednisone (g)",
+]  # fmt: skip
+
+
+def test_mg_summary_keeps_every_mechanism_and_says_none_is_switched_off():
+    """MG models crises, prednisone and the azathioprine add-on: all its columns stay, and no caveat says
+    otherwise."""
+    cohorts = compare_strategies(MG, ["prednisone_high_start", "placebo"], n_patients=300, months=6, seed=8)
+    summary = summarize_cohorts(cohorts)
+    assert list(summary.columns) == MG_SUMMARY_COLUMNS
+    frame = cohorts["prednisone_high_start"]
+    assert summary.loc["prednisone_high_start", "early steroid worsening"] == pytest.approx(
+        frame.groupby("patient").early_worsening.any().mean(), abs=1e-3
+    )
+    assert summary.loc["prednisone_high_start", "mean cumulative prednisone (g)"] > 0
+    assert not any(
+        text.startswith("Not modelled for this disorder")
+        for text in comparison_caveats(MG, ["prednisone_high_start", "placebo"])
+    )
+
+
+def test_summary_keeps_a_column_if_any_cohort_models_it():
+    cohorts = compare_strategies(MG, ["placebo"], n_patients=20, months=2, seed=1)
+    cidp = compare_strategies("cidp", ["placebo"], n_patients=20, months=2, seed=1)
+    assert "any crisis" not in summarize_cohorts(cidp).columns
+    mixed = summarize_cohorts({"mg": cohorts["placebo"], "cidp": cidp["placebo"]})
+    assert "any crisis" in mixed.columns
+
+
+@pytest.mark.parametrize("cohorts", [{}, None, []])
+def test_summary_refuses_nothing_to_summarise(cohorts):
+    with pytest.raises(ValueError, match=r"^cohorts:"):
+        summarize_cohorts(cohorts)
+
+
 def test_summary_matches_the_cohort_it_summarises():
     cohorts = compare_strategies(MG, ["placebo", "efgartigimod"], n_patients=300, months=6, seed=8)
     summary = summarize_cohorts(cohorts)
@@ -200,7 +240,7 @@ def test_list_strategies_gives_labels_for_every_strategy():
         ({"months": float("nan")}, "months"),
         ({"seed": -1}, "seed"),
         ({"disorder": "flu"}, "disorder"),
-        ({"disorder": "cidp"}, "disorder"),
+        ({"disorder": "mmn"}, "disorder"),  # no simulation file (cidp has one)
     ],
 )
 def test_bad_input_raises_value_error_naming_the_field(kwargs, field):
@@ -215,10 +255,43 @@ def test_bad_input_raises_value_error_naming_the_field(kwargs, field):
         assert str(given_value) in str(info.value)
 
 
-@pytest.mark.parametrize("strategies", [[], "placebo", ["placebo", "placebo"], ["placebo", "nonsense"]])
-def test_compare_strategies_refuses_a_bad_list(strategies):
-    with pytest.raises(ValueError, match=r"^strateg"):
+BAD_STRATEGY_LISTS = [
+    ([], "non-empty list"),
+    (None, "non-empty list"),
+    (7, "non-empty list"),
+    ("placebo", "not a single string"),
+    (["placebo", "placebo"], "placebo listed more than once"),
+    (["placebo", "nonsense"], "unknown value 'nonsense'"),
+    (["placebo", None], "unknown value None"),
+]
+
+
+@pytest.mark.parametrize(("strategies", "fault"), BAD_STRATEGY_LISTS)
+def test_compare_strategies_refuses_a_bad_list(strategies, fault):
+    with pytest.raises(ValueError, match=r"^strategies:") as info:
         compare_strategies(MG, strategies, n_patients=10, months=2)
+    assert fault in str(info.value)
+
+
+@pytest.mark.parametrize(("strategies", "fault"), BAD_STRATEGY_LISTS)
+def test_comparison_caveats_refuses_the_same_bad_lists(strategies, fault):
+    with pytest.raises(ValueError, match=r"^strategies:") as info:
+        comparison_caveats(MG, strategies)
+    assert fault in str(info.value)
+    assert "unknown value 'p'" not in str(info.value)
+
+
+def test_a_tuple_of_strategies_is_accepted():
+    assert list(compare_strategies(MG, ("placebo", "efgartigimod"), n_patients=5, months=1)) == [
+        "placebo",
+        "efgartigimod",
+    ]
+    assert comparison_caveats(MG, ("placebo",)) == comparison_caveats(MG, ["placebo"])
+
+
+def test_numpy_integers_are_whole_numbers():
+    frame = simulate_cohort(MG, "placebo", n_patients=np.int64(7), months=np.int32(2), seed=np.uint32(3))
+    assert frame.patient.nunique() == 7 and frame.month.max() == 2
 
 
 # ----------------------------------------------------------------------------------- steroid adverse events
@@ -355,5 +428,32 @@ def test_caveats_say_not_modelled_for_neutral_hazard_ratios_and_flag_assumptions
     assert "assumption" not in caveats  # no prednisone simulated: no steroid assumptions involved
     steroid = " ".join(comparison_caveats(MG, ["thymectomy_plus_prednisone", "prednisone_alone"]))
     assert "teaching assumptions" in steroid and "per gram" in steroid
-    with pytest.raises(ValueError, match=r"^strategy:"):
-        comparison_caveats(MG, ["placebo", "nonsense"])
+    assert "relapse size 3 MG-ADL points" in steroid
+
+
+def test_caveats_give_the_relapse_size_on_the_disorder_s_own_score(monkeypatch):
+    renamed = PARAMS.model_copy(update={"score": PARAMS.score.model_copy(update={"name": "QMG"})})
+    monkeypatch.setattr(cohort_module, "_params", lambda disorder: renamed)
+    steroid = " ".join(comparison_caveats(MG, ["thymectomy_plus_prednisone", "prednisone_alone"]))
+    assert "QMG points" in steroid and "MG-ADL" not in steroid
+
+
+def test_azathioprine_add_on_counts_among_a_strategy_s_therapies_once():
+    """One rule for the model and the caveats: an add-on is a therapy, unless already listed."""
+    for name, strategy in PARAMS.strategies.items():
+        listed = [entry.therapy for entry in strategy.therapies]
+        ids = strategy.therapy_ids
+        assert ids[: len(listed)] == listed and len(set(ids)) == len(ids), name
+        assert ("azathioprine" in ids) == (strategy.azathioprine_addon or "azathioprine" in listed), name
+        assert strategy.adds_azathioprine == (strategy.azathioprine_addon and "azathioprine" not in listed)
+    assert PARAMS.strategies["prednisone_alone"].therapy_ids == ["corticosteroids", "azathioprine"]
+    # The model follows the same rule: azathioprine appears during follow-up only where it is added.
+    added = simulate_cohort(MG, "prednisone_alone", n_patients=2000, months=36, seed=4)
+    assert not added[added.month == 0].azathioprine.any() and added.azathioprine.any()
+    never = simulate_cohort(MG, "prednisone_maintenance", n_patients=500, months=36, seed=4)
+    assert not never.azathioprine.any()
+
+
+def test_caveats_name_an_azathioprine_add_on_whose_crisis_effect_is_not_modelled():
+    caveats = " ".join(comparison_caveats(MG, ["prednisone_alone"]))
+    assert "not modelled for azathioprine" in caveats

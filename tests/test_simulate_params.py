@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 import yaml
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from nmd_immuno.content.bibliography import bibliography_keys
 from nmd_immuno.content.therapies import THERAPY_IDS
@@ -52,23 +52,25 @@ def test_every_parameter_is_cited_and_says_what_it_was_calibrated_to(params):
     for location, refs in cited:
         assert refs and set(refs) <= keys, location
 
-    def walk(node, path=""):
-        if isinstance(node, Param):
-            yield path, node
-        elif isinstance(node, BaseModel):
-            for name in type(node).model_fields:
-                yield from walk(getattr(node, name), f"{path}.{name}")
-        elif isinstance(node, dict):
-            for key, value in node.items():
-                yield from walk(value, f"{path}.{key}")
-        elif isinstance(node, list):
-            for index, value in enumerate(node):
-                yield from walk(value, f"{path}[{index}]")
-
-    found = list(walk(params))
+    found = list(_params_of(params))
     assert len(found) > 80
     for path, param in found:
         assert len(param.calibrated_to) > 5, path
+
+
+def _params_of(node, path=""):
+    """Every Param of a parameter tree, with its key path."""
+    if isinstance(node, Param):
+        yield path, node
+    elif isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            yield from _params_of(getattr(node, name), f"{path}.{name}")
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _params_of(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _params_of(value, f"{path}[{index}]")
 
 
 def test_bae_early_worsening_and_mgtx_hazard_are_the_published_figures(params):
@@ -218,6 +220,18 @@ def _set(path: str, value):
             "steroid_adverse_events.hazard_per_gram.status",
             "calibrated",
         ),
+        (
+            "therapies.thymectomy.effect.status",
+            KeyError,
+            "therapies.thymectomy.effect.status",
+            "Field required",
+        ),
+        (
+            "taper_relapse.points.status",
+            "calibrated",
+            "taper_relapse.points",
+            "contradicts calibrated_to",
+        ),
     ],
 )
 def test_malformed_parameter_files_are_refused(scratch, path, value, key, fault):
@@ -237,25 +251,54 @@ def test_a_file_for_the_wrong_disorder_is_refused(scratch):
     assert "key disorder" in message and "'cidp'" in message
 
 
-def test_status_is_declared_or_read_from_calibrated_to(params):
-    sourced = Param(value=1, references=["wolfe2016mgtx"], calibrated_to="9% vs 37% (MGTX)")
-    assumed = Param(value=1, references=["wolfe2016mgtx"], calibrated_to="assumption (a guess)")
-    neutral = Param(value=1, references=["wolfe2016mgtx"], calibrated_to="Not modelled (no figure)")
-    declared = Param(value=1, references=["wolfe2016mgtx"], calibrated_to="tuned", status="assumption")
-    assert [p.provenance for p in (sourced, assumed, neutral, declared)] == [
-        "calibrated",
-        "assumption",
-        "not_modelled",
-        "assumption",
-    ]
+def _param(**fields):
+    return Param.model_validate({"value": 1, "references": ["wolfe2016mgtx"], **fields})
+
+
+def test_status_is_required_and_is_the_only_source_of_the_answer():
+    """The status is declared, never inferred: the wording of calibrated_to does not change it."""
+    with pytest.raises(ValidationError, match="status"):
+        _param(calibrated_to="9% vs 37% (MGTX)")
+    with pytest.raises(ValidationError, match="status"):
+        _param(calibrated_to="9% vs 37% (MGTX)", status="guess")
+    declared = _param(calibrated_to="tuned to MGTX", status="assumption")
+    assert declared.status == "assumption"
+    free_text = _param(
+        calibrated_to="effect within 1 week; full effect by month 1 is an assumption", status="calibrated"
+    )
+    assert free_text.status == "calibrated"
+    assert not hasattr(Param, "provenance")
+
+
+@pytest.mark.parametrize(
+    ("text", "status", "expected"),
+    [
+        ("assumption (a guess)", "calibrated", "assumption"),
+        ("Not modelled (no figure)", "assumption", "not_modelled"),
+        ("not modelled", "calibrated", "not_modelled"),
+    ],
+)
+def test_a_status_contradicting_calibrated_to_is_refused(text, status, expected):
+    with pytest.raises(ValidationError) as info:
+        _param(calibrated_to=text, status=status)
+    message = str(info.value)
+    assert f"status {status!r} contradicts calibrated_to" in message and f"set status: {expected}" in message
+
+
+def test_every_parameter_of_both_files_declares_its_status():
+    """Loading refuses a missing status; both files also use all three (none is labelled wholesale)."""
+    for disorder in ("myasthenia_gravis", "cidp"):
+        statuses = [param.status for _path, param in _params_of(load_simulation_params(disorder))]
+        assert set(statuses) <= {"calibrated", "assumption", "not_modelled"}
+        assert {"calibrated", "assumption", "not_modelled"} <= set(statuses), disorder
 
 
 def test_steroid_risk_numbers_are_flagged_as_teaching_assumptions(params):
     """No source gives these rates: the file must say so, so the widget can say so."""
-    assert params.steroid_adverse_events.hazard_per_gram.provenance == "assumption"
+    assert params.steroid_adverse_events.hazard_per_gram.status == "assumption"
     taper = params.taper_relapse
     for field in ("threshold_mg", "hazard_per_month", "points", "sparing_protection"):
-        assert getattr(taper, field).provenance == "assumption", field
+        assert getattr(taper, field).status == "assumption", field
     assert set(params.steroid_adverse_events.hazard_per_gram.references) >= {
         "huscher2009gcdose",
         "curtis2006gcadverse",
@@ -267,6 +310,6 @@ def test_neutral_exacerbation_hazard_ratios_are_marked_not_modelled(params):
     for name, therapy in params.therapies.items():
         ratio = therapy.exacerbation_hazard_ratio
         if ratio.value == 1.0 and name != "corticosteroids":
-            assert ratio.provenance == "not_modelled", name
+            assert ratio.status == "not_modelled", name
         if ratio.value != 1.0:
-            assert ratio.provenance != "not_modelled", name
+            assert ratio.status != "not_modelled", name

@@ -123,19 +123,29 @@ def test_trial_id_is_matched_without_regard_to_case():
     ("kwargs", "field"),
     [
         ({"trial_id": "PROMISE"}, "trial_id"),
-        ({"trial_id": "ICE"}, "trial_id"),
+        ({"trial_id": "PATH"}, "trial_id"),  # in trials.csv, no simulation mapping
         ({"trial_id": 7}, "trial_id"),
         ({"seed": -2}, "seed"),
         ({"seed": 1.5}, "seed"),
         ({"n_per_arm": 1}, "n_per_arm"),
         ({"n_per_arm": 10**7}, "n_per_arm"),
+        ({"n_per_arm": 20.0}, "n_per_arm"),
+        ({"n_per_arm": True}, "n_per_arm"),
     ],
 )
 def test_bad_input_raises_value_error_naming_the_field(kwargs, field):
     arguments = {"trial_id": "RAISE", **kwargs}
     trial = arguments.pop("trial_id")
-    with pytest.raises(ValueError, match=rf"^{field}:"):
+    with pytest.raises(ValueError, match=rf"^{field}:") as info:
         replicate_trial(trial, **arguments)
+    given = kwargs[field]
+    assert repr(given) in str(info.value) or str(given) in str(info.value)
+
+
+def test_numpy_integers_are_accepted_like_ints():
+    """The same whole-number rule as simulate_cohort: a numpy integer from a computation is fine."""
+    table = replicate_trial("RAISE", seed=np.int64(1), n_per_arm=np.int64(30))
+    assert table.attrs["seed"] == 1 and set(table.n_simulated) == {30}
 
 
 # ----------------------------------------------------------------------------------- worst-rank statistic

@@ -81,3 +81,27 @@ def test_widget_warns_when_the_strategies_have_different_backgrounds():
     assert "Different backgrounds" in widget.caveats.value
     assert "not modelled" in widget.caveats.value
     assert "serious steroid adverse event" in widget.table.value
+
+
+def test_plot_title_counts_the_patients_actually_drawn():
+    small = compare_strategies("myasthenia_gravis", ["placebo"], n_patients=10, months=3)
+    left = plot_comparison(small).axes[0]
+    assert len([line for line in left.lines if line.get_gid() == "patient"]) == 10
+    assert "faint: 10 patients" in left.get_title()
+    assert f"faint: {SAMPLE_PATIENTS}" not in left.get_title()
+    large = compare_strategies("myasthenia_gravis", ["placebo"], n_patients=50, months=3)
+    assert "faint: 7 patients" in plot_comparison(large, sample=np.int64(7)).axes[0].get_title()
+    mixed = plot_comparison({"small": small["placebo"], "large": large["placebo"]}).axes[0]
+    assert f"faint: 10-{SAMPLE_PATIENTS} patients" in mixed.get_title()
+
+
+def test_cidp_widget_leaves_out_what_cidp_does_not_model_and_says_so():
+    widget = cohort_simulator("cidp")
+    assert widget.message.value == ""
+    table = widget.table.value
+    assert "adjusted INCAT" in table
+    for absent in ("crisis", "prednisone", "steroid", "azathioprine"):
+        assert absent not in table, absent
+    assert "Not modelled for this disorder" in widget.caveats.value
+    mg = cohort_simulator()
+    assert "any crisis" in mg.table.value and "Not modelled for this disorder" not in mg.caveats.value

@@ -7,11 +7,10 @@ the end, from the arrays of the vectorised model (one row per patient and month,
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 import pandas as pd
 
+from nmd_immuno.simulate.mechanisms import mechanisms_not_modelled
 from nmd_immuno.simulate.model import CohortArrays, SimulationInputError, simulate_arrays
 from nmd_immuno.simulate.params import (
     BACKGROUND_LABELS,
@@ -19,9 +18,11 @@ from nmd_immuno.simulate.params import (
     available_disorders,
     load_simulation_params,
 )
+from nmd_immuno.simulate.validate import whole_number
 
 MAX_PATIENTS = 200_000
 MAX_MONTHS = 120
+MAX_SEED = 2**32 - 1
 
 DISORDERS_ALL = ("cidp", "mmn", "paraproteinemic", "myasthenia_gravis", "myositis")
 
@@ -40,20 +41,38 @@ def _params(disorder: object) -> SimulationParams:
     return load_simulation_params(disorder)
 
 
-def _whole_number(field: str, value: object, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise SimulationInputError(f"{field}: must be a whole number from {low} to {high} (given: {value!r})")
-    if not low <= int(value) <= high:
-        raise SimulationInputError(f"{field}: {value} is out of range; allowed: {low} to {high}")
-    return int(value)
-
-
-def _strategy(params: SimulationParams, strategy: object) -> str:
+def _strategy(params: SimulationParams, strategy: object, field: str = "strategy") -> str:
     if not isinstance(strategy, str) or strategy not in params.strategies:
         raise SimulationInputError(
-            f"strategy: unknown value {strategy!r}; allowed: {', '.join(params.strategies)}"
+            f"{field}: unknown value {strategy!r}; allowed: {', '.join(params.strategies)}"
         )
     return strategy
+
+
+def _strategy_list(params: SimulationParams, strategies: object) -> list[str]:
+    """A non-empty list (or tuple) of known strategy names, each once.
+
+    Why a check of its own: a single name passed as a string would otherwise be iterated letter by letter
+    ("unknown value 'p'"), and a name listed twice would compare a cohort with itself.
+    """
+    if isinstance(strategies, str):
+        raise SimulationInputError(
+            f"strategies: give a list of strategy names, not a single string (given: {strategies!r}); "
+            f"for example [{strategies!r}]"
+        )
+    if not isinstance(strategies, list | tuple) or not strategies:
+        raise SimulationInputError(
+            f"strategies: give a non-empty list of strategy names (given: {strategies!r}); "
+            f"allowed names: {', '.join(params.strategies)}"
+        )
+    names = [_strategy(params, name, "strategies") for name in strategies]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise SimulationInputError(
+            f"strategies: {', '.join(repeated)} listed more than once (given: {names}); "
+            "list each strategy once"
+        )
+    return names
 
 
 def validate_inputs(
@@ -62,9 +81,9 @@ def validate_inputs(
     """Check every argument of a cohort run; raise a ValueError naming the first bad field."""
     params = _params(disorder)
     name = _strategy(params, strategy)
-    n = _whole_number("n_patients", n_patients, 1, MAX_PATIENTS)
-    horizon = _whole_number("months", months, 1, MAX_MONTHS)
-    chosen_seed = _whole_number("seed", seed, 0, 2**32 - 1)
+    n = whole_number("n_patients", n_patients, 1, MAX_PATIENTS)
+    horizon = whole_number("months", months, 1, MAX_MONTHS)
+    chosen_seed = whole_number("seed", seed, 0, MAX_SEED)
     return params, name, n, horizon, chosen_seed
 
 
@@ -101,6 +120,7 @@ def arrays_to_frame(arrays: CohortArrays, strategy: str, params: SimulationParam
         score_name=params.score.name,
         score_max=params.score.maximum,
         responder_improvement=params.score.responder_improvement,
+        not_modelled=tuple(mechanism.key for mechanism in mechanisms_not_modelled(params)),
     )
     return frame
 
@@ -134,18 +154,10 @@ def compare_strategies(
     Real trials compare different patients; here each patient is seen under every strategy, so differences
     between the cohorts come from the therapies' parameters alone.
     """
-    if isinstance(strategies, str) or not isinstance(strategies, list | tuple) or not strategies:
-        raise SimulationInputError(
-            f"strategies: give a non-empty list of strategy names (given: {strategies!r})"
-        )
-    if len(set(strategies)) != len(strategies):
-        raise SimulationInputError(f"strategies: a strategy is listed twice (given: {list(strategies)})")
-    params = _params(disorder)
-    for strategy in strategies:
-        _strategy(params, strategy)
+    names = _strategy_list(_params(disorder), strategies)
     return {
         strategy: simulate_cohort(disorder, strategy, n_patients=n_patients, months=months, seed=seed)
-        for strategy in strategies
+        for strategy in names
     }
 
 
@@ -161,14 +173,30 @@ def describe_strategy(disorder: str, strategy: str) -> str:
     return f"{spec.label}: {spec.description}"
 
 
+# Summary columns showing a switchable mechanism (see nmd_immuno.simulate.mechanisms); the others always show.
+_MECHANISM_OF_COLUMN = {
+    "any crisis": "crises",
+    "early steroid worsening": "prednisone",
+    "azathioprine used": "azathioprine",
+    "any relapse on taper": "prednisone",
+    "relapses on taper per patient": "prednisone",
+    "serious steroid adverse event (assumed rate)": "prednisone",
+    "mean cumulative prednisone (g)": "prednisone",
+}
+
+
 def summarize_cohorts(cohorts: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """One row per strategy: baseline and final score, responders and MSE, crises, relapses, prednisone.
 
     The steroid adverse-event column is labelled "(assumed rate)" because its hazard is an illustrative
     teaching value, not a trial result; :func:`comparison_caveats` says which numbers are assumptions.
+    Columns of a mechanism the disorder's parameters mark as not modelled (crises and prednisone for CIDP)
+    are left out: their zeros would read as "none occurred" when nothing was simulated. A column is kept if
+    any of the cohorts models its mechanism.
     """
-    if not cohorts:
-        raise SimulationInputError("cohorts: nothing to summarise (empty)")
+    if not isinstance(cohorts, dict) or not cohorts:
+        raise SimulationInputError("cohorts: give a non-empty dict of strategy name -> cohort DataFrame")
+    hidden = set.intersection(*(set(frame.attrs.get("not_modelled", ())) for frame in cohorts.values()))
     rows = []
     for name, frame in cohorts.items():
         column = frame.attrs.get("score_column", "mg_adl")
@@ -177,47 +205,36 @@ def summarize_cohorts(cohorts: dict[str, pd.DataFrame]) -> pd.DataFrame:
         final = frame[frame["month"] == last]
         baseline = frame[frame["month"] == 0]
         per_patient = frame.groupby("patient", sort=False)
-        rows.append(
-            {
-                "strategy": name,
-                "label": frame.attrs.get("strategy_label", name),
-                "patients": len(baseline),
-                "months": last,
-                f"mean baseline {score_name}": round(float(baseline[column].mean()), 2),
-                f"mean {score_name} at month {last}": round(float(final[column].mean()), 2),
-                "mean change": round(float(final["change"].mean()), 2),
-                f"responders at month {last}": round(float(final["responder"].mean()), 3),
-                f"MSE at month {last}": round(float(final["mse"].mean()), 3),
-                "any crisis": round(float(per_patient["crisis"].any().mean()), 3),
-                "early steroid worsening": round(float(per_patient["early_worsening"].any().mean()), 3),
-                "azathioprine used": round(float(per_patient["azathioprine"].any().mean()), 3),
-                "any relapse on taper": round(float(per_patient["relapse_on_taper"].any().mean()), 3),
-                "relapses on taper per patient": round(
-                    float(per_patient["relapse_on_taper"].sum().mean()), 3
-                ),
-                "serious steroid adverse event (assumed rate)": round(
-                    float(final["steroid_adverse_event"].mean()), 3
-                ),
-                "mean cumulative prednisone (g)": round(
-                    float(final["cumulative_prednisone_mg"].mean()) / 1000.0, 2
-                ),
-            }
-        )
+        row = {
+            "strategy": name,
+            "label": frame.attrs.get("strategy_label", name),
+            "patients": len(baseline),
+            "months": last,
+            f"mean baseline {score_name}": round(float(baseline[column].mean()), 2),
+            f"mean {score_name} at month {last}": round(float(final[column].mean()), 2),
+            "mean change": round(float(final["change"].mean()), 2),
+            f"responders at month {last}": round(float(final["responder"].mean()), 3),
+            f"MSE at month {last}": round(float(final["mse"].mean()), 3),
+            "any crisis": round(float(per_patient["crisis"].any().mean()), 3),
+            "early steroid worsening": round(float(per_patient["early_worsening"].any().mean()), 3),
+            "azathioprine used": round(float(per_patient["azathioprine"].any().mean()), 3),
+            "any relapse on taper": round(float(per_patient["relapse_on_taper"].any().mean()), 3),
+            "relapses on taper per patient": round(float(per_patient["relapse_on_taper"].sum().mean()), 3),
+            "serious steroid adverse event (assumed rate)": round(
+                float(final["steroid_adverse_event"].mean()), 3
+            ),
+            "mean cumulative prednisone (g)": round(
+                float(final["cumulative_prednisone_mg"].mean()) / 1000.0, 2
+            ),
+        }
+        rows.append({key: value for key, value in row.items() if _MECHANISM_OF_COLUMN.get(key) not in hidden})
     return pd.DataFrame(rows).set_index("strategy")
-
-
-def _therapies_of(params: SimulationParams, strategy: str) -> list[str]:
-    spec = params.strategies[strategy]
-    names = [entry.therapy for entry in spec.therapies]
-    if spec.azathioprine_addon and "azathioprine" not in names:
-        names.append("azathioprine")
-    return names
 
 
 _TAPER_WORDS = {
     "threshold_mg": ("relapse threshold", "mg/day"),
     "hazard_per_month": ("relapse hazard", "per month"),
-    "points": ("relapse size", "MG-ADL points"),
+    "points": ("relapse size", "{score} points"),
     "sparing_protection": ("share of that hazard removed by a steroid-sparing effect", ""),
 }
 
@@ -230,11 +247,21 @@ def comparison_caveats(disorder: str, strategies: list[str]) -> list[str]:
     strategy), (2) a therapy's effect on exacerbations is left at a neutral hazard ratio of 1.0 for lack of
     data (not evidence of no effect), or (3) the outcome rests on an illustrative assumption (the steroid
     adverse-event and relapse-on-taper hazards). Each warning names the strategies or parameters concerned.
+    Mechanisms the disorder does not model at all (crises and prednisone for CIDP) are named once, first:
+    the summary leaves them out, and the cohort data hold zeros for them.
     """
     params = _params(disorder)
-    names = [_strategy(params, name) for name in strategies]
+    names = _strategy_list(params, strategies)
     specs = {name: params.strategies[name] for name in names}
     caveats: list[str] = []
+    switched_off = mechanisms_not_modelled(params)
+    if switched_off:
+        caveats.append(
+            "Not modelled for this disorder: "
+            + "; ".join(mechanism.label for mechanism in switched_off)
+            + ". Their parameters are neutral values marked not modelled, so the summary leaves them out; "
+            "the zeros in the cohort data mean 'not simulated', not 'none occurred'."
+        )
     backgrounds = {spec.background for spec in specs.values()}
     if len(backgrounds) > 1:
         parts = "; ".join(f"{spec.label}: {BACKGROUND_LABELS[spec.background]}" for spec in specs.values())
@@ -243,29 +270,33 @@ def comparison_caveats(disorder: str, strategies: list[str]) -> list[str]:
             f"backgrounds, so it is not the effect of either therapy ({parts}). Compare a trial-setting "
             "strategy with the placebo strategy, and a prednisone strategy with prednisone alone."
         )
-    not_modelled: dict[str, list[str]] = {}
-    for name in names:
-        for therapy in _therapies_of(params, name):
-            if params.therapies[therapy].exacerbation_hazard_ratio.provenance == "not_modelled":
-                not_modelled.setdefault(therapy, []).append(specs[name].label)
-    if not_modelled:
+    no_crisis_effect = sorted(
+        {
+            therapy
+            for spec in specs.values()
+            for therapy in spec.therapy_ids
+            if params.therapies[therapy].exacerbation_hazard_ratio.status == "not_modelled"
+        }
+    )
+    if no_crisis_effect and all(mechanism.key != "crises" for mechanism in switched_off):
         caveats.append(
             "Effect on exacerbations (crises) not modelled for "
-            + ", ".join(sorted(not_modelled))
+            + ", ".join(no_crisis_effect)
             + ": a hazard ratio of 1.0 is used for lack of data in the course's sources, which is not "
             "evidence of no effect."
         )
     if any(spec.background != "trial_background" for spec in specs.values()):
         assumed = []
         events = params.steroid_adverse_events
-        if events is not None and events.hazard_per_gram.provenance != "calibrated":
+        if events is not None and events.hazard_per_gram.status != "calibrated":
             assumed.append(f"{events.label}: hazard {events.hazard_per_gram.value:g} per gram of prednisone")
         taper = params.taper_relapse
         if taper is not None:
             for field, (words, unit) in _TAPER_WORDS.items():
                 param = getattr(taper, field)
-                if param.provenance != "calibrated":
-                    assumed.append(f"{words} {param.value:g} {unit}".rstrip())
+                if param.status != "calibrated":
+                    unit_text = unit.format(score=params.score.name)
+                    assumed.append(f"{words} {param.value:g} {unit_text}".rstrip())
         if assumed:
             caveats.append(
                 "Steroid adverse events and relapse on taper rest on illustrative teaching assumptions, "

@@ -194,7 +194,7 @@ def simulate_arrays(
             steroid_start_month = entry.start_month
 
     # Azathioprine added during follow-up (start month decided month by month).
-    addon = strategy.azathioprine_addon and "azathioprine" not in {e.therapy for e in strategy.therapies}
+    addon = strategy.adds_azathioprine
     azathioprine = np.zeros((horizon + 1, n), dtype=bool)
     if addon:
         aza = params.therapies["azathioprine"]

@@ -2,9 +2,10 @@
 
 Every number the simulator uses is a :class:`Param`: a value (and, for quantities that vary between
 patients, a standard deviation), the bibliography keys behind it and the published figure it was
-calibrated to. The loader refuses a parameter without a citation, a key that the bibliography lacks, a
-probability above 1, a peak before its onset, a strategy naming an unknown therapy, or a trial mapping
-whose arms and outcomes are not in ``data/trials.csv``; each error names the file, the key and the fault.
+calibrated to, and its status (calibrated, assumption or not modelled). The loader refuses a parameter
+without a citation or a status, a key that the bibliography lacks, a probability above 1, a peak before its
+onset, a strategy naming an unknown therapy, or a trial mapping whose arms and outcomes are not in
+``data/trials.csv``; each error names the file, the key and the fault.
 
 Why so strict: the simulator is calibrated to published trial figures and so can only echo them. Its
 value for teaching is that every echo can be traced back to its source, and every assumption is labelled
@@ -29,21 +30,19 @@ SIMULATION_DIR = "simulation"
 
 Status = Literal["calibrated", "assumption", "not_modelled"]
 
-STATUS_LABELS: dict[str, str] = {
-    "calibrated": "taken from or tuned to a published figure",
-    "assumption": "illustrative teaching assumption (not a published figure)",
-    "not_modelled": "not modelled: neutral value set for lack of data, not evidence of no effect",
-}
+# Openings of ``calibrated_to`` that only one status may carry: free text must not contradict the status.
+_STATUS_OPENINGS: dict[str, Status] = {"assumption": "assumption", "not modelled": "not_modelled"}
 
 
 class Param(BaseModel):
-    """A number with its provenance: value, optional between-patient SD, citations, calibration target.
+    """A number with its provenance: value, between-patient SD if any, citations, calibration target, status.
 
     ``status`` says how far the number can be trusted: ``calibrated`` (a published figure, or tuned to one),
     ``assumption`` (an illustrative teaching value) or ``not_modelled`` (a neutral value such as a hazard
-    ratio of 1.0 set because the sources give no figure). When it is left out it is read from the start of
-    ``calibrated_to`` ("assumption ..." or "not modelled ..."), the file's older convention, so that a
-    reader, the widget and the tests see one answer.
+    ratio of 1.0 set because the sources give no figure). It is required, and it is the only source of that
+    answer: the caveats and the summary read it, never the wording of ``calibrated_to``. The wording is only
+    checked not to contradict it (a ``calibrated_to`` opening with "assumption" under status ``calibrated``
+    is refused), so that a reader of the file and the program see one answer.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -52,7 +51,7 @@ class Param(BaseModel):
     sd: float | None = Field(default=None, ge=0)
     references: list[str] = Field(min_length=1)
     calibrated_to: str = Field(min_length=3)
-    status: Status | None = None
+    status: Status
     note: str | None = None
 
     @property
@@ -60,17 +59,16 @@ class Param(BaseModel):
         """Between-patient SD (0 when the parameter is the same for everyone)."""
         return self.sd or 0.0
 
-    @property
-    def provenance(self) -> Status:
-        """The declared status, or the one implied by ``calibrated_to``."""
-        if self.status is not None:
-            return self.status
+    @model_validator(mode="after")
+    def _status_agrees_with_text(self) -> Param:
         text = self.calibrated_to.strip().lower()
-        if text.startswith("not modelled"):
-            return "not_modelled"
-        if text.startswith("assumption"):
-            return "assumption"
-        return "calibrated"
+        for opening, status in _STATUS_OPENINGS.items():
+            if text.startswith(opening) and self.status != status:
+                raise ValueError(
+                    f"status {self.status!r} contradicts calibrated_to, which opens with {opening!r}; "
+                    f"set status: {status} or reword calibrated_to"
+                )
+        return self
 
 
 class Probability(Param):
@@ -277,6 +275,21 @@ class Strategy(BaseModel):
     steroid_start: str | None = None
     azathioprine_addon: bool = False
     references: list[str] = Field(min_length=1)
+
+    @property
+    def adds_azathioprine(self) -> bool:
+        """True when azathioprine may be started during follow-up (an add-on not already in the therapies)."""
+        return self.azathioprine_addon and all(entry.therapy != "azathioprine" for entry in self.therapies)
+
+    @property
+    def therapy_ids(self) -> list[str]:
+        """Every therapy a patient on this strategy may receive: those listed, then an azathioprine add-on.
+
+        Why one place: the model (which draws the add-on) and the caveats (which ask what each therapy does
+        to crises) must agree on the list.
+        """
+        listed = [entry.therapy for entry in self.therapies]
+        return [*listed, "azathioprine"] if self.adds_azathioprine else listed
 
     @model_validator(mode="after")
     def _background_matches_therapies(self) -> Strategy:

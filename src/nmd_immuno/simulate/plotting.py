@@ -13,6 +13,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from nmd_immuno.simulate.model import SimulationInputError
+from nmd_immuno.simulate.validate import whole_number
 
 
 def trajectory_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -30,6 +31,7 @@ def trajectory_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 SAMPLE_PATIENTS = 20
+MAX_SAMPLE = 200
 
 
 def sample_trajectories(frame: pd.DataFrame, n: int = SAMPLE_PATIENTS) -> pd.DataFrame:
@@ -47,16 +49,15 @@ def plot_comparison(cohorts: dict[str, pd.DataFrame], *, sample: int = SAMPLE_PA
     """Two panels: mean score with interquartile band per strategy; responder fraction over months.
 
     A responder has improved by at least the meaningful change from baseline (2 MG-ADL points for MG).
-    ``sample`` individual patients per strategy are drawn as faint thin lines behind the mean (0: none);
-    their lines carry the gid ``"patient"`` and the means ``"mean"``, so a test or a reader can tell them
-    apart.
+    ``sample`` individual patients per strategy (all of them in a smaller cohort; the title gives the number
+    drawn) are drawn as faint thin lines behind the mean (0: none); their lines carry the gid ``"patient"``
+    and the means ``"mean"``, so a test or a reader can tell them apart.
     Returns a matplotlib Figure. It is made through pyplot (so a notebook's inline backend knows how to show
     it) and then closed, so it appears once, where it is returned, and is not kept in pyplot's state.
     """
     if not isinstance(cohorts, dict) or not cohorts:
         raise SimulationInputError("cohorts: give a non-empty dict of strategy name -> cohort DataFrame")
-    if isinstance(sample, bool) or not isinstance(sample, int) or not 0 <= sample <= 200:
-        raise SimulationInputError(f"sample: must be a whole number from 0 to 200 (given: {sample!r})")
+    sample = whole_number("sample", sample, 0, MAX_SAMPLE)
     first = next(iter(cohorts.values()))
     score_name = first.attrs.get("score_name", "MG-ADL")
     score_max = first.attrs.get("score_max", 24)
@@ -64,6 +65,7 @@ def plot_comparison(cohorts: dict[str, pd.DataFrame], *, sample: int = SAMPLE_PA
     figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
     plt.close(figure)
     colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
+    drawn: list[int] = []  # individual patients drawn per strategy (fewer than ``sample`` in a small cohort)
     for index, (name, frame) in enumerate(cohorts.items()):
         table = trajectory_table(frame)
         colour = colours[index % len(colours)]
@@ -71,13 +73,14 @@ def plot_comparison(cohorts: dict[str, pd.DataFrame], *, sample: int = SAMPLE_PA
         months = table.index.to_numpy()
         if sample:
             individual = sample_trajectories(frame, sample)
+            drawn.append(len(individual))
             for row in individual.to_numpy():
                 left.plot(individual.columns, row, color=colour, alpha=0.15, linewidth=0.7, gid="patient")
         left.plot(months, table["mean"], color=colour, label=label, linewidth=2, gid="mean")
         left.fill_between(months, table["q25"], table["q75"], color=colour, alpha=0.18, linewidth=0)
         right.plot(months, 100 * table["responders"], color=colour, label=label, linewidth=2, gid="mean")
     left.set_title(
-        f"Mean {score_name} (band: interquartile range; faint: {sample} patients)"
+        f"Mean {score_name} (band: interquartile range; faint: {_patients(drawn)})"
         if sample
         else f"Mean {score_name} (band: interquartile range)",
         fontsize="medium",
@@ -98,3 +101,10 @@ def plot_comparison(cohorts: dict[str, pd.DataFrame], *, sample: int = SAMPLE_PA
         fontsize="medium",
     )
     return figure
+
+
+def _patients(drawn: list[int]) -> str:
+    """How many individual patients the faint lines show: one number, or a range if the cohorts differ."""
+    low, high = min(drawn), max(drawn)
+    count = str(high) if low == high else f"{low}-{high}"
+    return f"{count} patient{'' if high == 1 else 's'}"

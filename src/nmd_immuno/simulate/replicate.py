@@ -10,16 +10,15 @@ trial is run at its real, small size (``n_per_arm``).
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 import pandas as pd
 
-from nmd_immuno.simulate.cohort import MAX_PATIENTS, SimulationInputError
+from nmd_immuno.simulate.cohort import MAX_PATIENTS, MAX_SEED, SimulationInputError
 from nmd_immuno.simulate.metrics import arm_metric, worst_rank_difference
 from nmd_immuno.simulate.model import CohortArrays, simulate_arrays
 from nmd_immuno.simulate.params import SimulationParams, available_disorders, load_simulation_params
 from nmd_immuno.simulate.trials import TrialRow, trial_rows
+from nmd_immuno.simulate.validate import whole_number
 
 RESULT_COLUMNS = (
     "trial_id",
@@ -89,22 +88,12 @@ def replicate_trial(trial_id: str, seed: int = 0, *, n_per_arm: int | None = Non
     model's expectation; give the published arm size to see a trial's chance variation).
     """
     resolved, params = _resolve_trial(trial_id)
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= int(seed) <= 2**32 - 1:
-        raise SimulationInputError(f"seed: must be a whole number from 0 to {2**32 - 1} (given: {seed!r})")
+    chosen_seed = whole_number("seed", seed, 0, MAX_SEED)
     if n_per_arm is None:
         size = params.replication.n_per_arm
-    elif (
-        isinstance(n_per_arm, bool)
-        or not isinstance(n_per_arm, numbers.Integral)
-        or not 2 <= n_per_arm <= MAX_PATIENTS
-    ):
-        raise SimulationInputError(
-            f"n_per_arm: must be a whole number from 2 to {MAX_PATIENTS} (given: {n_per_arm!r})"
-        )
     else:
-        size = int(n_per_arm)
-
-    return replicate_with(params, resolved, seed=int(seed), n_per_arm=size)
+        size = whole_number("n_per_arm", n_per_arm, 2, MAX_PATIENTS)
+    return replicate_with(params, resolved, seed=chosen_seed, n_per_arm=size)
 
 
 def replicate_with(params: SimulationParams, trial_id: str, *, seed: int, n_per_arm: int) -> pd.DataFrame:

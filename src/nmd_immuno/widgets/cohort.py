@@ -1,9 +1,11 @@
 """Cohort simulator widget: two strategies side by side, trajectories and responders, with a summary table.
 
 Layout and wiring only: the cohorts, the figure, the table and the warnings (different backgrounds, effects
-not modelled, teaching assumptions) come from :mod:`nmd_immuno.simulate`. The
-widget runs one comparison when it is built, so a static page (no kernel) still shows the default
-comparison (thymectomy plus prednisone against prednisone alone) as an embedded image and table.
+not modelled, teaching assumptions) come from :mod:`nmd_immuno.simulate`, which is also what keeps the table
+disorder-neutral: rows for mechanisms a disorder does not model (crises and prednisone for CIDP) are left
+out by ``summarize_cohorts`` and named once in the warnings. The widget runs one comparison when it is
+built, so a static page (no kernel) still shows the default comparison (for MG, thymectomy plus prednisone
+against prednisone alone) as an embedded image and table.
 """
 
 from __future__ import annotations
