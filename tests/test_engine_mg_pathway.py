@@ -361,6 +361,28 @@ CASES: dict[str, Case] = {
         avoid={"mycophenolate"},
         warning="data are limited",
     ),
+    # A working biologic that the antibody does not allow: a complement inhibitor outside AChR+ MG is not
+    # continued (it is under avoid) and the walk goes on, with a warning to review the indication.
+    "musk_with_working_eculizumab_is_flagged_not_continued": Case(
+        gmg(antibody="musk", history={"corticosteroids": "partial", "eculizumab": "response"}),
+        "sparing_first",
+        offers={"rituximab"},
+        not_offered={"eculizumab"},
+        avoid={"eculizumab"},
+        warning="Review the indication",
+    ),
+    "seronegative_with_working_efgartigimod_continues_off_label": Case(
+        gmg(antibody="seronegative", history={"corticosteroids": "partial", "efgartigimod": "response"}),
+        "targeted_continue",
+        offers={"efgartigimod"},
+        warning="continued outside its label",
+    ),
+    "lrp4_with_working_nipocalimab_continues_off_label": Case(
+        gmg(antibody="lrp4", history={"corticosteroids": "partial", "nipocalimab": "partial"}),
+        "targeted_continue",
+        offers={"nipocalimab"},
+        warning="Review the indication",
+    ),
     "pregnant_musk_offered_rituximab_is_warned": Case(
         gmg(antibody="musk", pregnant=True, age=30, history={"corticosteroids": "partial"}),
         "sparing_first",
@@ -579,3 +601,77 @@ def test_presets_are_the_chapter_and_quiz_patients() -> None:
         assert any(phrase in text for text in sources[kind]), f"{preset_id}: no {kind} case of a {phrase}"
         checked.add(kind)
     assert checked == set(sources)
+
+
+@pytest.mark.parametrize("antibody", ["musk", "lrp4", "seronegative"])
+@pytest.mark.parametrize("outcome", ["response", "partial"])
+def test_a_working_complement_inhibitor_outside_achr_is_not_continued_but_flagged(
+    antibody: str, outcome: str
+) -> None:
+    rec = recommend(
+        MG, gmg(antibody=antibody, history={"corticosteroids": "partial", "ravulizumab": outcome})
+    )
+    path = [s.id for s in rec.path]
+    assert "targeted_continue" not in path and "complement_working_outside_label" in path
+    assert "ravulizumab" not in rec.therapies and "ravulizumab" in rec.avoid
+    assert any("complement inhibitor is recorded as working" in w for w in rec.warnings)
+    # The same history in AChR+ MG continues it, without the flag.
+    achr = recommend(MG, gmg(history={"corticosteroids": "partial", "ravulizumab": outcome}))
+    assert "ravulizumab" in achr.therapies
+    assert "complement_working_outside_label" not in [s.id for s in achr.path]
+
+
+def test_an_allowed_biologic_is_continued_when_an_avoided_one_also_worked() -> None:
+    """MuSK+: rituximab works and eculizumab partly worked: rituximab is continued, eculizumab is not, and the
+    partial response of the avoided drug does not trigger the partial-response warning."""
+    rec = recommend(
+        MG,
+        gmg(
+            antibody="musk",
+            history={"corticosteroids": "partial", "rituximab": "response", "eculizumab": "partial"},
+        ),
+    )
+    assert "targeted_continue" in [s.id for s in rec.path]
+    assert "rituximab" in rec.therapies and "eculizumab" not in rec.therapies
+    assert not any("Partial response to a targeted biologic" in w for w in rec.warnings)
+    assert any("complement inhibitor is recorded as working" in w for w in rec.warnings)
+
+
+@pytest.mark.parametrize(
+    ("antibody", "biologic", "flagged"),
+    [
+        ("achr", "efgartigimod", False),
+        ("achr", "nipocalimab", False),
+        ("musk", "rozanolixizumab", False),
+        ("musk", "efgartigimod", True),
+        ("seronegative", "inebilizumab", True),
+        ("lrp4", "rozanolixizumab", True),
+        ("seronegative", "rituximab", False),
+    ],
+)
+def test_off_label_continuation_is_flagged_only_outside_the_label(
+    antibody: str, biologic: str, flagged: bool
+) -> None:
+    rec = recommend(MG, gmg(antibody=antibody, history={"corticosteroids": "partial", biologic: "response"}))
+    assert biologic in rec.therapies
+    assert any("continued outside its label" in w for w in rec.warnings) is flagged
+
+
+def test_seronegative_rule_text_does_not_contradict_continuing_a_working_biologic() -> None:
+    rule = next(r for r in load_pathway(MG).rules if r.id == "lrp4_seronegative_restrictions")
+    assert "None of them is offered here," not in rule.rationale
+    assert "continued off-label" in rule.rationale
+
+
+def test_under_18_note_names_the_paediatric_eculizumab_label() -> None:
+    rec = recommend(
+        MG,
+        gmg(
+            age=10,
+            history={"corticosteroids": "partial", "azathioprine": "no_response", "tacrolimus": "partial"},
+        ),
+    )
+    assert "eculizumab" in rec.therapies
+    (note,) = [w for w in rec.warnings if w.startswith("Under 18")]
+    assert "6 years" in note and "eculizumab" in note
+    assert "label_soliris_2025_pediatric_gmg" in rec.references
