@@ -3,6 +3,8 @@
 #   require.js                        -> book/_vendor/vendor/requirejs/require.js
 #   @jupyter-widgets/html-manager 1.x -> book/_vendor/vendor/html-manager/ (embed-amd.js + its Font Awesome fonts)
 #   MathJax 3 (tex-mml-chtml)         -> book/_vendor/vendor/mathjax/       (component, extensions, fonts)
+#   json-logic-js 2.x                 -> book/_vendor/vendor/json-logic-js/logic.js (the in-browser algorithm
+#                                        explorer evaluates the pathways' JsonLogic conditions with it)
 # Versions come from package-lock.json (`npm ci`, registry integrity hashes checked); book/_vendor/ is published
 # at the site root through html_extra_path (see _config.yml). Safe to re-run: does nothing when up to date.
 set -euo pipefail
@@ -15,7 +17,8 @@ STAMP="$OUT/.package-lock.sha256"
 command -v npm >/dev/null 2>&1 || { echo "vendor-assets: npm not found (make system-deps installs it)" >&2; exit 1; }
 
 lock_sum="$(sha256sum package-lock.json package.json scripts/vendor-assets.sh | sha256sum | cut -d' ' -f1)"
-if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$lock_sum" ] && [ -f "$DEST/html-manager/embed-amd.js" ]; then
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$lock_sum" ] && [ -f "$DEST/html-manager/embed-amd.js" ] \
+  && [ -f "$DEST/json-logic-js/logic.js" ]; then
   exit 0
 fi
 
@@ -30,7 +33,7 @@ NM=node_modules
 mkdir -p "$OUT"
 tmp="$(mktemp -d "$OUT/.tmp.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/vendor/requirejs" "$tmp/vendor/html-manager" "$tmp/vendor/mathjax"
+mkdir -p "$tmp/vendor/requirejs" "$tmp/vendor/html-manager" "$tmp/vendor/mathjax" "$tmp/vendor/json-logic-js"
 
 cp "$NM/requirejs/require.js" "$NM/requirejs/package.json" "$tmp/vendor/requirejs/"
 cp "$NM/requirejs/LICENSE" "$tmp/vendor/requirejs/" 2>/dev/null || true
@@ -52,6 +55,11 @@ for part in input output/chtml ui a11y sre adaptors; do
   mkdir -p "$tmp/vendor/mathjax/$(dirname "$part")"
   cp -r "$mj/es5/$part" "$tmp/vendor/mathjax/$part"
 done
+
+# A UMD file: with require.js on the page it is an anonymous AMD module, otherwise it sets window.jsonLogic.
+jl="$NM/json-logic-js"
+cp "$jl/logic.js" "$jl/package.json" "$tmp/vendor/json-logic-js/"
+cp "$jl/LICENSE" "$tmp/vendor/json-logic-js/" 2>/dev/null || true
 
 rm -rf "$DEST"
 mv "$tmp/vendor" "$DEST"

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import yaml
 from bs4 import BeautifulSoup
+from chapters import DISORDER_CHAPTERS
 from sphinx.errors import ConfigError, ExtensionError
 
 from nmd_immuno.content.drugs import drug_table
@@ -40,14 +41,6 @@ kernelspec:
 CONFIG = yaml.safe_load((REPO_ROOT / "_config.yml").read_text(encoding="utf-8"))
 HUB_URL = CONFIG["parse"]["myst_substitutions"]["jupyterhub_url"]
 
-# Each disorder whose pathway is in data/algorithms has its chapter; the chapters share one shape.
-DISORDER_CHAPTERS = {
-    "myasthenia_gravis": "book/myasthenia-gravis",
-    "cidp": "book/cidp",
-    "mmn": "book/mmn",
-    "paraproteinemic": "book/paraproteinemic-neuropathies",
-    "myositis": "book/inflammatory-myopathies",
-}
 
 
 # --------------------------------------------------------------------------------------------- helpers

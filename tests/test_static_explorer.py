@@ -1,0 +1,407 @@
+"""The in-browser algorithm explorer (``static/explorer.js``) gives exactly what the Python engine gives.
+
+1. Conformance, in node: the JavaScript walker, with json-logic-js from ``node_modules`` (``make vendor``), on
+   every preset and a few hundred random patients per disorder (drawn from ``data/patient_fields.yaml`` with
+   random histories, seeded), compared with :func:`nmd_immuno.recommend`: therapies, avoid, warnings, the path
+   (ids, titles, kinds, branch labels, rationale, references), references, not offered; invalid patients must
+   give the same PatientError message. Skipped only when node is not installed.
+2. The fragment itself: self-contained, the payload is data from the loaded pathway.
+3. In a real browser (Debian chromium, the ``page`` fixture fails on any console error or failed/external
+   request): a standalone page like a book page (Sphinx's ``data-content_root``, the vendored json-logic-js),
+   once plain and once with require.js loaded as on the book's widget pages; MG antibody AChR -> MuSK changes
+   the offered therapies to what ``recommend`` says, an invalid combination shows the engine's message.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import http.server
+import json
+import random
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from chapters import DISORDER_CHAPTERS
+
+from nmd_immuno.content.algorithms import available_algorithms
+from nmd_immuno.engine import load_pathway, preset_patients, recommend
+from nmd_immuno.errors import PatientError
+from nmd_immuno.sphinxext.buildtools import REPO_ROOT
+from nmd_immuno.widgets.static_explorer import LIBRARY_PATH, explorer_payload, static_explorer_html
+
+EXPLORER_JS = REPO_ROOT / "src" / "nmd_immuno" / "static" / "explorer.js"
+NODE = shutil.which("node")
+RANDOM_VALID_PER_DISORDER = 300
+COMPARED = ("therapies", "avoid", "warnings", "path", "references", "not_offered")
+SEED = 20260515
+
+# Runs the walker on a batch: argv = explorer.js, json-logic-js, input file ({payload, patients}).
+NODE_RUNNER = r"""
+const fs = require("fs");
+const [explorerPath, libraryPath, inputPath] = process.argv.slice(2);
+const explorer = require(explorerPath);
+const jsonLogic = require(libraryPath);
+const {payload, patients} = JSON.parse(fs.readFileSync(inputPath, "utf8"));
+const results = patients.map((patient) => {
+  try {
+    return {ok: explorer.recommend(payload, patient, jsonLogic)};
+  } catch (error) {
+    return {error: error.name + ": " + error.message};
+  }
+});
+process.stdout.write(JSON.stringify(results));
+"""
+
+
+def library_file() -> Path:
+    """json-logic-js as npm installed it (``make vendor`` runs ``npm ci``), else the book's vendored copy."""
+    for candidate in (
+        REPO_ROOT / "node_modules" / "json-logic-js" / "logic.js",
+        REPO_ROOT / "book" / "_vendor" / LIBRARY_PATH,
+    ):
+        if candidate.is_file():
+            return candidate
+    pytest.fail("json-logic-js is not installed: run `make vendor` (npm ci from package-lock.json)")
+
+
+def python_result(disorder: str, patient: Any) -> dict[str, Any]:
+    """What the JavaScript walker must return: the engine's answer minus the echoed patient, or its error."""
+    try:
+        data = recommend(disorder, patient).to_dict()
+    except PatientError as exc:
+        return {"error": f"PatientError: {exc}"}
+    return {"ok": {key: data[key] for key in COMPARED}}
+
+
+def run_node(payload: dict[str, Any], patients: list[Any], tmp_path: Path) -> list[dict[str, Any]]:
+    runner = tmp_path / "runner.js"
+    runner.write_text(NODE_RUNNER, encoding="utf-8")
+    batch = tmp_path / f"{payload['disorder']}.json"
+    batch.write_text(json.dumps({"payload": payload, "patients": patients}), encoding="utf-8")
+    done = subprocess.run(
+        [NODE, str(runner), str(EXPLORER_JS), str(library_file()), str(batch)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, f"node failed:\n{done.stderr}"
+    return json.loads(done.stdout)
+
+
+# ------------------------------------------------------------------------------------------- patients
+
+
+def random_patient(rng: random.Random, payload: dict[str, Any]) -> dict[str, Any]:
+    """A patient drawn from the field specs, or a preset with changed fields, and a random history."""
+    fields = payload["fields"]
+    if payload["presets"] and rng.random() < 0.4:
+        patient = copy.deepcopy(rng.choice(payload["presets"])["patient"])
+        names = [n for n, s in fields.items() if s["type"] != "history"]
+        for name in rng.sample(names, k=rng.randint(0, 2)):
+            patient.update(random_fields(rng, {name: fields[name]}))
+    else:
+        patient = random_fields(rng, fields)
+    history = dict(patient.get("history") or {})
+    therapies = payload["history_therapies"]
+    # Failures are drawn more often than responses, so that the walk reaches the later steps.
+    outcomes = [*payload["outcome_ids"], "no_response", "partial", "intolerant"]
+    for therapy in rng.sample(therapies, k=min(len(therapies), rng.choice([0, 1, 2, 3, 4, 6]))):
+        history[therapy] = rng.choice(outcomes)
+    if rng.random() < 0.3:
+        for therapy in rng.sample(list(history), k=len(history) // 2):
+            del history[therapy]
+    if history or rng.random() < 0.5:
+        patient["history"] = history
+    return patient
+
+
+def random_fields(rng: random.Random, fields: dict[str, Any]) -> dict[str, Any]:
+    patient: dict[str, Any] = {}
+    for name, spec in fields.items():
+        if spec["type"] == "history" or (not spec["required"] and rng.random() < 0.3):
+            continue
+        if spec["type"] == "choice":
+            patient[name] = rng.choice(spec["values"])
+        elif spec["type"] == "bool":
+            patient[name] = rng.random() < 0.25
+        else:
+            low, high = spec["min"], spec["max"]
+            patient[name] = rng.randint(int(low), int(high)) if rng.random() < 0.8 else rng.uniform(low, high)
+    return patient
+
+
+def invalid_patients(payload: dict[str, Any]) -> list[Any]:
+    """One of each refusal of engine/patient.py, built from the specs (never from the expected message)."""
+    fields, start = payload["fields"], payload["start"]
+    cases: list[Any] = [[], "patient", None]
+    for name, spec in fields.items():
+        cases.append({**start, name[:-1]: start.get(name)})  # misspelt field: "did you mean"
+        if spec["required"]:
+            cases.append({k: v for k, v in start.items() if k != name})
+        if spec["type"] == "choice":
+            cases += [{**start, name: "zzz"}, {**start, name: "o'clock"}, {**start, name: 3}]
+        elif spec["type"] == "bool":
+            cases += [{**start, name: "yes"}, {**start, name: 1}]
+        elif spec["type"] == "number":
+            top = int(spec["max"])
+            cases += [{**start, name: top + 1}, {**start, name: top + 0.5}, {**start, name: -1}]
+            cases += [{**start, name: "abc"}, {**start, name: True}, {**start, name: [1, 2]}]
+    cases.append({**start, "unknown_field_xyz": 1})
+    therapy = payload["history_therapies"][0]
+    for history in (["a"], "x", {therapy[:-1]: "response"}, {"qq": "response"}, {therapy: "great"}):
+        cases.append({**start, "history": history})
+    cases.append({**start, "history": {therapy: None}})
+    if "sex" in fields and "pregnant" in fields:
+        cases.append({**start, "sex": "male", "pregnant": True})
+    return cases
+
+
+def patients_for(disorder: str) -> tuple[list[Any], int]:
+    """Presets, random patients until RANDOM_VALID_PER_DISORDER are valid, invalid ones; (list, valid)."""
+    payload = explorer_payload(disorder)
+    rng = random.Random(f"{SEED}-{disorder}")
+    patients: list[Any] = [p["patient"] for p in payload["presets"]]
+    valid = 0
+    for _ in range(RANDOM_VALID_PER_DISORDER * 5):
+        patient = random_patient(rng, payload)
+        patients.append(patient)
+        try:
+            recommend(disorder, patient)
+            valid += 1
+        except PatientError:
+            pass
+        if valid >= RANDOM_VALID_PER_DISORDER:
+            break
+    return patients + invalid_patients(payload), valid
+
+
+# ------------------------------------------------------------------------------------------- conformance
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed (make system-deps installs nodejs and npm)")
+@pytest.mark.parametrize("disorder", available_algorithms())
+def test_javascript_walker_matches_recommend(disorder: str, tmp_path: Path) -> None:
+    patients, valid = patients_for(disorder)
+    assert valid >= RANDOM_VALID_PER_DISORDER, f"only {valid} random valid patients for {disorder}"
+    payload = explorer_payload(disorder)
+    got = run_node(payload, patients, tmp_path)
+    assert len(got) == len(patients)
+    visited: set[str] = set()
+    for patient, js in zip(patients, got, strict=True):
+        expected = python_result(disorder, patient)
+        assert js == expected, f"{disorder}: JavaScript and Python differ for patient {patient!r}"
+        if "ok" in expected:
+            visited.update(step["id"] for step in expected["ok"]["path"])
+    # The random patients must exercise the pathway, not only its first steps.
+    nodes = {node.id for node in load_pathway(disorder).nodes}
+    reached = sorted(visited & nodes)
+    assert len(reached) >= 0.8 * len(nodes), f"{disorder}: the walks reached only {reached}"
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed (make system-deps installs nodejs and npm)")
+def test_conformance_comparison_can_fail(tmp_path: Path) -> None:
+    """A payload whose pathway differs from the engine's must be caught by the comparison above."""
+    payload = explorer_payload("myasthenia_gravis")
+    patient = payload["start"]
+    payload["pathway"]["nodes"] = [
+        {**node, "offer": []} if node["offer"] else node for node in payload["pathway"]["nodes"]
+    ]
+    (js,) = run_node(payload, [patient], tmp_path)
+    assert js != python_result("myasthenia_gravis", patient)
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed (make system-deps installs nodejs and npm)")
+def test_python_repr_and_close_matches_follow_python(tmp_path: Path) -> None:
+    """The two Python behaviours the messages rely on: repr() of values and difflib's "did you mean"."""
+    import difflib
+
+    values = ["a", "o'clock", 'say "x"', "both ' and \"", "back\\slash\n", 3, 2.5, 1e-7, 1e22, True, None]
+    values += [[1, "a"], {"k": [False]}]
+    words = ["ag", "antibdy", "histroy", "sexx", "zzz", "mgfa", "prednisone", "rituxima", "ivg", "", "ivig"]
+    options = ["age", "antibody", "history", "sex", "mgfa_class", "ivig", "pregnant", "rituximab"]
+    script = tmp_path / "repr.js"
+    script.write_text(
+        "const e = require(process.argv[2]); const d = JSON.parse(process.argv[3]);"
+        "process.stdout.write(JSON.stringify({repr: d.values.map(e.pyRepr),"
+        " close: d.words.map((w) => e.closeMatch(w, d.options))}));",
+        encoding="utf-8",
+    )
+    data = json.dumps({"values": values, "words": words, "options": options})
+    done = subprocess.run(
+        [NODE, str(script), str(EXPLORER_JS), data], capture_output=True, text=True, check=True, timeout=60
+    )
+    got = json.loads(done.stdout)
+    assert got["repr"] == [repr(v) for v in values]
+    assert got["close"] == [(difflib.get_close_matches(w, options, n=1) or [None])[0] for w in words]
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed (make system-deps installs nodejs and npm)")
+def test_every_operator_the_loader_accepts_exists_in_the_vendored_json_logic_js(tmp_path: Path) -> None:
+    from nmd_immuno.content.algorithms import JSONLOGIC_OPERATORS
+
+    script = tmp_path / "ops.js"
+    script.write_text(
+        "const jl = require(process.argv[2]); const missing = [];"
+        "for (const op of JSON.parse(process.argv[3])) {"
+        "  try { jl.apply({[op]: []}, {}); } catch (e) {"
+        "    if (String(e).includes('Unrecognized operation')) missing.push(op); } }"
+        "process.stdout.write(JSON.stringify(missing));",
+        encoding="utf-8",
+    )
+    ops = json.dumps([*sorted(JSONLOGIC_OPERATORS), "no_such_operator"])
+    done = subprocess.run(
+        [NODE, str(script), str(library_file()), ops], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert json.loads(done.stdout) == ["no_such_operator"]
+
+
+# ------------------------------------------------------------------------------------------- the fragment
+
+
+def test_fragment_is_self_contained_and_carries_the_pathway() -> None:
+    fragment = static_explorer_html("myasthenia_gravis")
+    assert 'src="' not in fragment and "http" not in fragment.split("<script")[0]
+    assert fragment.count("<script>") == 1 and fragment.count('type="application/json"') == 1
+    data = fragment.split('class="nmdx-data">', 1)[1].split("</script>", 1)[0]
+    payload = json.loads(data)
+    algorithm = load_pathway("myasthenia_gravis")
+    assert [n["id"] for n in payload["pathway"]["nodes"]] == [n.id for n in algorithm.nodes]
+    kinds = {n["id"]: n["kind"] for n in payload["pathway"]["nodes"]}
+    assert kinds == {n.id: n.kind for n in algorithm.nodes}
+    assert payload["presets"][0]["patient"] == payload["start"]
+    # Without JavaScript the reader sees the first preset's result, rendered by the engine.
+    first = recommend("myasthenia_gravis", payload["start"])
+    for therapy in first.therapies:
+        assert f'data-therapy="{therapy}"' in fragment
+    # Two renders on one page never share ids.
+    again = static_explorer_html("myasthenia_gravis")
+    assert fragment.split('id="', 1)[1][:17] != again.split('id="', 1)[1][:17]
+
+
+def test_payload_json_cannot_close_its_script_tag() -> None:
+    from nmd_immuno.widgets.static_explorer import _script_json
+
+    text = _script_json({"x": "</script><!-- & -->"})
+    assert "</" not in text and "<!--" not in text and json.loads(text) == {"x": "</script><!-- & -->"}
+
+
+def test_unknown_disorder_is_refused_with_the_allowed_ones() -> None:
+    with pytest.raises(PatientError, match="disorder: 'mg' is not a known disorder; allowed: cidp"):
+        static_explorer_html("mg")
+
+
+# ------------------------------------------------------------------------------------------- browser
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def explorer_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Two pages laid out like the book (json-logic-js at ``vendor/``, ``data-content_root``), served on
+    127.0.0.1: ``plain.html`` and ``amd.html``, which loads require.js first as the widget pages do."""
+    folder = tmp_path_factory.mktemp("explorer-site")
+    (folder / LIBRARY_PATH).parent.mkdir(parents=True)
+    shutil.copy(library_file(), folder / LIBRARY_PATH)
+    require_js = REPO_ROOT / "book" / "_vendor" / "vendor" / "requirejs" / "require.js"
+    if not require_js.is_file():
+        require_js = REPO_ROOT / "node_modules" / "requirejs" / "require.js"
+    (folder / "vendor" / "requirejs").mkdir(parents=True)
+    shutil.copy(require_js, folder / "vendor" / "requirejs" / "require.js")
+    body = static_explorer_html("myasthenia_gravis")
+    for name, extra in [("plain", ""), ("amd", '<script src="./vendor/requirejs/require.js"></script>')]:
+        head = f'<head><meta charset="utf-8"><title>Explorer</title>{extra}</head>'
+        page = f'<!DOCTYPE html>\n<html lang="en" data-content_root="./">{head}<body>{body}</body></html>'
+        (folder / f"{name}.html").write_text(page, encoding="utf-8")
+    (folder / "favicon.ico").write_bytes(b"")
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def offered(page: Any) -> list[str]:
+    return page.locator(".nmdx-result .nmd-therapies li").evaluate_all(
+        "items => items.map(li => li.getAttribute('data-therapy'))"
+    )
+
+
+def wait_for_offered(page: Any, therapies: list[str]) -> None:
+    page.wait_for_function(
+        "want => JSON.stringify(Array.from(document.querySelectorAll('.nmdx-result .nmd-therapies li'))"
+        ".map(li => li.getAttribute('data-therapy'))) === JSON.stringify(want)",
+        arg=therapies,
+        timeout=5000,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.parametrize("page_name", ["plain", "amd"])
+def test_browser_explorer_follows_the_antibody(page: Any, explorer_site: str, page_name: str) -> None:
+    start = explorer_payload("myasthenia_gravis")["start"]
+    assert start["antibody"] == "achr"
+    achr = recommend("myasthenia_gravis", start).therapies
+    musk = recommend("myasthenia_gravis", {**start, "antibody": "musk"}).therapies
+    assert achr != musk, "the test needs a preset whose offers depend on the antibody"
+
+    page.goto(explorer_site + f"{page_name}.html", wait_until="load")
+    page.wait_for_selector('.nmdx[data-ready="yes"]', timeout=10000)
+    assert offered(page) == achr
+    antibody = page.locator('.nmdx-form select[name="antibody"]')
+    assert antibody.input_value() == "achr"
+
+    antibody.select_option("musk")
+    wait_for_offered(page, musk)
+    path_ids = page.locator(".nmdx-result .nmd-path li").evaluate_all(
+        "items => items.map(li => li.getAttribute('data-step'))"
+    )
+    expected_rec = recommend("myasthenia_gravis", {**start, "antibody": "musk"})
+    assert path_ids == [step.id for step in expected_rec.path]
+
+    # An impossible patient: the engine's message, no result.
+    page.locator('.nmdx-form select[name="sex"]').select_option("male")
+    page.locator('.nmdx-form input[name="pregnant"]').check()
+    with pytest.raises(PatientError) as refused:
+        recommend("myasthenia_gravis", {**start, "antibody": "musk", "sex": "male", "pregnant": True})
+    message = page.locator(".nmdx-message")
+    message.wait_for(state="visible", timeout=5000)
+    assert message.inner_text().strip() == str(refused.value)
+    assert page.locator(".nmdx-result .nmd-rec").count() == 0
+
+    page.locator(".nmdx-reset").click()
+    wait_for_offered(page, achr)
+    assert not message.is_visible()
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_built_chapters_explorers_run_without_a_kernel(page: Any, book_url: str) -> None:
+    """In the published book itself (vendored json-logic-js, require.js and the widget manager on the same
+    page), every disorder chapter's in-browser explorer becomes interactive and changes with a preset."""
+    for disorder, doc in DISORDER_CHAPTERS.items():
+        page.goto(book_url + f"{doc}.html", wait_until="load")
+        explorer = page.locator(f'.nmdx[data-disorder="{disorder}"]')
+        explorer.wait_for(state="attached", timeout=10000)
+        page.wait_for_selector(f'.nmdx[data-disorder="{disorder}"][data-ready="yes"]', timeout=15000)
+        presets = preset_patients(disorder)
+        name, patient = list(presets.items())[-1]
+        explorer.locator("select.nmdx-preset").select_option(name)
+        wait_for_offered(page, recommend(disorder, patient).therapies)
+        assert page.problems == [], f"{doc}: {page.problems}"
