@@ -103,3 +103,37 @@ def test_an_edited_number_changes_the_result(broken_dosing) -> None:
     assert plasma_exchange_plan(70, 0.4).estimated_plasma_volume_l == pytest.approx(0.07 * 70 * 0.6)
     broken_dosing(_set(["plasma_exchange", "epv_l_per_kg", "value"], 0.065))
     assert plasma_exchange_plan(70, 0.4).estimated_plasma_volume_l == pytest.approx(0.065 * 70 * 0.6)
+
+
+def test_complement_loading_doses_must_end_before_maintenance_starts(broken_dosing) -> None:
+    # Ravulizumab: one loading dose (week 0), maintenance from week 2. Five loading doses would run into
+    # weeks where maintenance is already given.
+    def change(content: dict) -> None:
+        drug = content["complement_inhibitors"]["drugs"]["ravulizumab"]
+        drug["bands"][0]["loading_mg"] = [2400] * (drug["maintenance_from_week"] + 1)
+
+    broken_dosing(change)
+    with pytest.raises(DataError) as excinfo:
+        dosing_parameters()
+    message = str(excinfo.value)
+    assert "dosing.yaml" in message and "complement_inhibitors" in message
+    assert "loading doses" in message and "maintenance_from_week" in message
+
+
+def test_complement_loading_doses_up_to_the_maintenance_week_are_accepted(broken_dosing) -> None:
+    def change(content: dict) -> None:
+        drug = content["complement_inhibitors"]["drugs"]["ravulizumab"]
+        drug["bands"][0]["loading_mg"] = [2400] * drug["maintenance_from_week"]
+
+    broken_dosing(change)
+    weeks = dosing_parameters().complement_inhibitors.drugs["ravulizumab"].maintenance_from_week
+    assert len(dosing_parameters().complement_inhibitors.drugs["ravulizumab"].bands[0].loading_mg) == weeks
+
+
+def test_fcrn_mg_per_kg_loading_dose_cannot_sit_beside_weight_bands(broken_dosing) -> None:
+    broken_dosing(_set(["fcrn_inhibitors", "drugs", "rozanolixizumab", "loading_mg_per_kg"], 30))
+    with pytest.raises(DataError) as excinfo:
+        dosing_parameters()
+    message = str(excinfo.value)
+    assert "dosing.yaml" in message and "fcrn_inhibitors" in message
+    assert "loading_mg_per_kg cannot be combined with bands" in message

@@ -1,5 +1,6 @@
 """FcRn inhibitors: mg/kg with the per-infusion ceiling, weight bands at their boundaries, loading dose,
-antibody eligibility per label, the live-vaccine hard stop and the class warnings."""
+antibody eligibility per label, the live-vaccine hard stop, the class warnings, the labels' youngest ages and
+the banded drug's lowest weight."""
 
 from __future__ import annotations
 
@@ -8,19 +9,21 @@ import pytest
 from nmd_immuno.dosing import dosing_parameters, fcrn_inhibitor_dose
 from nmd_immuno.errors import DoseInputError, DoseRefused
 
+ADULT = 45
+
 
 def _fc():
     return dosing_parameters().fcrn_inhibitors
 
 
 def test_efgartigimod_is_10_mg_per_kg_weekly_for_four_doses() -> None:
-    dose = fcrn_inhibitor_dose(70, drug="efgartigimod_iv")
+    dose = fcrn_inhibitor_dose(70, age=ADULT, drug="efgartigimod_iv")
     assert dose.mg_per_dose == 700 and not dose.capped
     assert dose.doses_per_cycle == 4 and dose.schedule_days == [1, 8, 15, 22]
 
 
 def test_efgartigimod_rounds_down_to_whole_mg() -> None:
-    assert fcrn_inhibitor_dose(73.35).mg_per_dose == 733
+    assert fcrn_inhibitor_dose(73.35, age=ADULT).mg_per_dose == 733
 
 
 @pytest.mark.parametrize(
@@ -28,22 +31,22 @@ def test_efgartigimod_rounds_down_to_whole_mg() -> None:
     [(119.9, 1199, False), (120, 1200, False), (120.5, 1200, True), (200, 1200, True)],
 )
 def test_efgartigimod_ceiling_is_1200_mg_per_infusion(weight: float, mg: float, capped: bool) -> None:
-    dose = fcrn_inhibitor_dose(weight, drug="efgartigimod_iv")
+    dose = fcrn_inhibitor_dose(weight, age=ADULT, drug="efgartigimod_iv")
     assert dose.mg_per_dose == mg and dose.capped is capped
     assert dose.calculated_mg == pytest.approx(10 * weight)
 
 
 @pytest.mark.parametrize(
-    ("weight", "mg"), [(30, 420), (49.9, 420), (50, 560), (99.9, 560), (100, 840), (300, 840)]
+    ("weight", "mg"), [(35, 420), (49.9, 420), (50, 560), (99.9, 560), (100, 840), (300, 840)]
 )
 def test_rozanolixizumab_us_weight_bands(weight: float, mg: float) -> None:
-    dose = fcrn_inhibitor_dose(weight, drug="rozanolixizumab")
+    dose = fcrn_inhibitor_dose(weight, age=ADULT, drug="rozanolixizumab")
     assert dose.mg_per_dose == mg
     assert dose.doses_per_cycle == 6 and dose.schedule_days == [1, 8, 15, 22, 29, 36]
 
 
 def test_nipocalimab_loading_then_maintenance_every_two_weeks() -> None:
-    dose = fcrn_inhibitor_dose(70, drug="nipocalimab")
+    dose = fcrn_inhibitor_dose(70, age=ADULT, drug="nipocalimab")
     assert dose.loading_mg == 2100 and dose.mg_per_dose == 1050
     assert dose.doses_per_cycle is None and dose.interval_days == 14
     assert dose.schedule_days[:2] == [1, 15]
@@ -62,14 +65,14 @@ def test_nipocalimab_loading_then_maintenance_every_two_weeks() -> None:
     ],
 )
 def test_antibody_eligibility_follows_each_label(drug: str, antibody: str, flagged: bool) -> None:
-    dose = fcrn_inhibitor_dose(70, drug=drug, antibody=antibody)
+    dose = fcrn_inhibitor_dose(70, age=ADULT, drug=drug, antibody=antibody)
     assert (_fc().antibody_warning.text in dose.warnings) is flagged
 
 
 @pytest.mark.parametrize("drug", ["efgartigimod_iv", "rozanolixizumab", "nipocalimab"])
 def test_live_vaccine_is_refused(drug: str) -> None:
     with pytest.raises(DoseRefused) as excinfo:
-        fcrn_inhibitor_dose(70, drug=drug, live_vaccine_planned=True)
+        fcrn_inhibitor_dose(70, age=ADULT, drug=drug, live_vaccine_planned=True)
     assert str(excinfo.value).startswith("live_vaccine_planned:") and "live" in str(excinfo.value).lower()
 
 
@@ -81,16 +84,66 @@ def test_live_vaccine_is_refused(drug: str) -> None:
         ({"live_vaccine_planned": 0}, "live_vaccine_planned"),
         ({"weight_kg": 1}, "weight_kg"),
         ({"weight_kg": float("nan")}, "weight_kg"),
+        ({"age": None}, "age"),
+        ({"age": "45"}, "age"),
+        ({"age": 111}, "age"),
     ],
 )
 def test_bad_input_is_refused_naming_the_field(kwargs: dict, field: str) -> None:
     with pytest.raises(DoseInputError) as excinfo:
-        fcrn_inhibitor_dose(**{"weight_kg": 70, **kwargs})
-    assert str(excinfo.value).startswith(f"{field}:")
+        fcrn_inhibitor_dose(**{"weight_kg": 70, "age": ADULT, **kwargs})
+    message = str(excinfo.value)
+    assert message.startswith(f"{field}:")
+    assert repr(kwargs[field]) in message and "allowed" in message, message
 
 
 def test_class_warnings_igg_lowering_plasma_exchange_and_vaccines() -> None:
     for drug in ("efgartigimod_iv", "rozanolixizumab", "nipocalimab"):
-        joined = " ".join(fcrn_inhibitor_dose(70, drug=drug).warnings).lower()
+        joined = " ".join(fcrn_inhibitor_dose(70, age=ADULT, drug=drug).warnings).lower()
         for phrase in ("igg", "plasma exchange", "live vaccines"):
             assert phrase in joined, (drug, phrase)
+
+
+@pytest.mark.parametrize(
+    ("drug", "youngest"), [("efgartigimod_iv", 18), ("rozanolixizumab", 18), ("nipocalimab", 12)]
+)
+def test_each_label_youngest_age_is_enforced(drug: str, youngest: float) -> None:
+    with pytest.raises(DoseRefused) as excinfo:
+        fcrn_inhibitor_dose(60, age=youngest - 0.5, drug=drug)
+    message = str(excinfo.value)
+    assert message.startswith("age:") and f"{youngest:g}" in message
+    assert fcrn_inhibitor_dose(60, age=youngest, drug=drug).age == youngest
+
+
+def test_invalid_input_is_reported_before_the_age_stop() -> None:
+    with pytest.raises(DoseInputError):
+        fcrn_inhibitor_dose(70, age=8, drug="nipocalimab", live_vaccine_planned="yes")
+
+
+@pytest.mark.parametrize("weight", [2, 20, 34.9])
+def test_rozanolixizumab_below_the_labelled_bands_is_refused(weight: float) -> None:
+    with pytest.raises(DoseRefused) as excinfo:
+        fcrn_inhibitor_dose(weight, age=ADULT, drug="rozanolixizumab")
+    message = str(excinfo.value)
+    assert message.startswith("weight_kg:") and "below the labelled weight bands" in message
+    assert "35" in message
+
+
+def test_rozanolixizumab_cycle_note_says_sooner_than_63_days_is_not_established() -> None:
+    notes = " ".join(fcrn_inhibitor_dose(70, age=ADULT, drug="rozanolixizumab").notes)
+    assert "sooner than 63 days" in notes and "has not been established" in notes
+
+
+@pytest.mark.parametrize(("weight", "warned"), [(149.9, False), (150, True), (250, True)])
+def test_nipocalimab_scales_with_weight_and_warns_when_very_heavy(weight: float, warned: bool) -> None:
+    dose = fcrn_inhibitor_dose(weight, age=ADULT, drug="nipocalimab")
+    assert dose.mg_per_dose == pytest.approx(int(15 * weight)) and not dose.capped  # no invented ceiling
+    heavy = _fc().drugs["nipocalimab"].high_weight_warning
+    assert any(heavy.text in w for w in dose.warnings) is warned
+
+
+def test_efgartigimod_outside_achr_warning_is_hedged_about_a_later_approval() -> None:
+    dose = fcrn_inhibitor_dose(70, age=ADULT, drug="efgartigimod_iv", antibody="seronegative")
+    warning = next(w for w in dose.warnings if w == _fc().antibody_warning.text)
+    assert "ADAPT SERON" in warning and "check the current label" in warning
+    assert "argenx2025adaptseron" in dose.references

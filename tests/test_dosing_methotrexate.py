@@ -3,6 +3,8 @@ rounding to whole 2.5 mg steps and the safety warnings."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from nmd_immuno.dosing import methotrexate_dose
@@ -36,6 +38,14 @@ def test_pregnancy_or_planned_pregnancy_is_refused(field: str) -> None:
     message = str(excinfo.value)
     assert message.startswith(f"{field}:")
     assert "pregnan" in message.lower() and "conception" in message.lower()
+    # The washout is quoted only as the cited guideline states it (1-3 months, for women), hedged: sources
+    # differ, and the label may ask for longer.
+    assert "see the label" in message and "differ" in message and "longer" in message
+    intervals = re.findall(r"\d+\s*(?:-\s*\d+\s*)?(?:months?|weeks?)", message)
+    assert intervals == ["1-3 months"], message
+    assert "American College of Rheumatology" in message and "women" in message
+    assert "sammaritano2020acr" in _mtx().pregnancy_refusal.references
+    assert "sammaritano2020acr" in methotrexate_dose(10).references  # the stop's sources travel with a dose
 
 
 def test_egfr_below_the_threshold_is_refused_and_the_threshold_itself_is_not() -> None:
@@ -98,7 +108,29 @@ def test_dose_outside_the_weekly_range_is_refused_naming_the_field(weekly: float
 def test_bad_input_is_refused_naming_the_field(kwargs: dict, field: str) -> None:
     with pytest.raises(DoseInputError) as excinfo:
         methotrexate_dose(15, **kwargs)
-    assert str(excinfo.value).startswith(f"{field}:")
+    message = str(excinfo.value)
+    assert message.startswith(f"{field}:")
+    assert repr(kwargs[field]) in message and "allowed" in message, message
+
+
+@pytest.mark.parametrize("schedule", ["fortnightly", "Weekly", "twice weekly"])
+def test_every_other_schedule_is_told_weekly_is_the_only_allowed_value(schedule: str) -> None:
+    with pytest.raises(DoseInputError) as excinfo:
+        methotrexate_dose(15, schedule=schedule)
+    message = str(excinfo.value)
+    assert message == f"schedule: {schedule!r} is not allowed; allowed: 'weekly'"
+
+
+def test_daily_refusal_and_invalid_schedule_name_the_same_allowed_value() -> None:
+    # One rule in both messages: 'weekly' is the only allowed schedule; 'daily' is not offered as allowed.
+    with pytest.raises(DoseRefused) as refused:
+        methotrexate_dose(15, schedule="daily")
+    with pytest.raises(DoseInputError) as invalid:
+        methotrexate_dose(15, schedule="fortnightly")
+    for message in (str(refused.value), str(invalid.value)):
+        assert "allowed: 'weekly'" in message
+        assert "allowed: 'weekly', 'daily'" not in message
+    assert _mtx().daily_refusal.text in str(refused.value)
 
 
 def test_impossible_dose_is_reported_before_the_schedule_stop() -> None:
@@ -122,3 +154,30 @@ def test_every_reference_is_a_bibliography_key() -> None:
     from nmd_immuno.content.bibliography import bibliography_keys
 
     assert set(methotrexate_dose(15).references) <= bibliography_keys()
+
+
+def _below_minimum(dose) -> list[str]:
+    text = _mtx().renal_below_minimum_warning.text
+    return [w for w in dose.warnings if text in w]
+
+
+@pytest.mark.parametrize(("weekly", "expected"), [(7.5, 2.5), (10, 5), (12.5, 5)])
+def test_a_halved_dose_below_the_usual_minimum_is_warned_not_hidden(weekly: float, expected: float) -> None:
+    dose = methotrexate_dose(weekly, egfr_ml_min=45)
+    assert dose.weekly_mg == expected < _mtx().weekly_mg.min
+    (warning,) = _below_minimum(dose)
+    assert f"{expected:g} mg" in warning and f"{_mtx().weekly_mg.min:g} mg" in warning
+
+
+@pytest.mark.parametrize(("weekly", "egfr"), [(15, 45), (7.5, 90), (7.5, None)])
+def test_no_below_minimum_warning_when_the_dose_stays_in_range(weekly: float, egfr: float | None) -> None:
+    assert not _below_minimum(methotrexate_dose(weekly, egfr_ml_min=egfr))
+
+
+def test_renal_input_is_named_as_creatinine_clearance() -> None:
+    dose = methotrexate_dose(20, egfr_ml_min=45)
+    assert ("Creatinine clearance (or eGFR)", "45 mL/min") in dose.rows()
+    assert "creatinine clearance" in _mtx().egfr_ml_min.unit
+    with pytest.raises(DoseInputError) as excinfo:
+        methotrexate_dose(15, egfr_ml_min=500)
+    assert "creatinine clearance" in str(excinfo.value)

@@ -44,10 +44,25 @@ def test_pregnancy_or_planned_pregnancy_is_refused_with_the_boxed_warning(field:
 def test_bad_input_is_refused_naming_the_field(kwargs: dict, field: str) -> None:
     with pytest.raises(DoseInputError) as excinfo:
         mycophenolate_dose(**kwargs)
-    assert str(excinfo.value).startswith(f"{field}:")
+    message = str(excinfo.value)
+    assert message.startswith(f"{field}:")
+    assert repr(kwargs[field]) in message and "allowed" in message, message
 
 
 def test_counselling_and_monitoring_are_warned() -> None:
     joined = " ".join(mycophenolate_dose().warnings).lower()
     for phrase in ("pregnancy test", "contraception", "malignanc", "blood count", "36 weeks"):
         assert phrase in joined, phrase
+
+
+def test_pregnancy_tests_follow_the_us_label_wording() -> None:
+    joined = " ".join(mycophenolate_dose().warnings).lower()
+    assert "immediately before starting" in joined and "8-10 days later" in joined
+    assert "two negative pregnancy tests" not in joined  # the EU/UK rule, not the US label's
+
+
+def test_off_label_use_and_transplant_origin_of_the_doses_are_stated() -> None:
+    dose = mycophenolate_dose(3.0)
+    (warning,) = [w for w in dose.warnings if "off-label" in w.lower()]
+    assert "transplant" in warning.lower() and "myasthenia" in warning and "myositis" in warning
+    assert "label_mycophenolate" in dose.references

@@ -1,6 +1,7 @@
-"""Property tests: over all valid input, no dose exceeds its ceiling and no number is negative, NaN or
-infinite; any out-of-range or wrongly typed value is refused with a message that starts with the field's
-name."""
+"""Property tests: over all valid input, no dose exceeds its ceiling, no number is negative, NaN or
+infinite, and every rounded dose is a whole number of its unit (mg, tablets, vials, 2.5 mg steps) without
+float noise; any out-of-range or wrongly typed value is refused with a message that starts with the field's
+name, shows the value given and says what is allowed."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ import dataclasses
 import itertools
 import math
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from nmd_immuno.dosing import (
@@ -52,6 +54,12 @@ def _numbers(value: Any) -> list[float]:
     if isinstance(value, list | tuple):
         return [n for item in value for n in _numbers(item)]
     return []
+
+
+def _whole(value: float, step: float = 1.0) -> bool:
+    """A whole number of ``step`` as printed (984.0; 7.5 for step 2.5; 0.3 for step 0.1), not
+    983.9999999999999 or 7.500000000000001: the decimal text of the value divides by the step."""
+    return (Fraction(repr(float(value))) / Fraction(repr(float(step)))).denominator == 1
 
 
 def _assert_sane(result: Any) -> None:
@@ -103,7 +111,9 @@ def test_ivig_never_exceeds_its_ceiling(hw, sex, g_per_kg, days, basis, vial, ag
     )
     _assert_sane(dose)
     assert dose.total_g == pytest.approx(g_per_kg * dose.dosing_weight_kg)
-    assert 0 < dose.rounded_total_g <= dose.total_g
+    assert 0 < dose.rounded_total_g <= dose.total_g + 1e-9  # float noise only, never a clinical excess
+    if dose.rounded_total_g >= vial:  # whole vials: exactly vials × vial size
+        assert dose.rounded_total_g == dose.vials * vial and _whole(dose.rounded_total_g, vial)
     assert dose.dosing_weight_kg <= weight + 1e-9
     assert dose.g_per_day * days == pytest.approx(dose.rounded_total_g)
     if dose.rounded_total_g >= vial:  # at most one vial is lost to rounding down
@@ -134,6 +144,7 @@ def test_prednisone_never_exceeds_its_ceiling(
         other_immunosuppressant=other,
     )
     _assert_sane(dose)
+    assert _whole(dose.daily_mg) and _whole(dose.start_mg)
     assert dose.daily_mg <= dose.ceiling_mg <= 100
     assert dose.daily_mg <= dose.weight_based_mg + 1e-9
     assert dose.start_mg <= dose.daily_mg
@@ -161,6 +172,8 @@ def test_methylprednisolone_never_exceeds_its_ceilings(weight, mg_per_day, days)
     _assert_sane(pulse)
     assert pulse.mg_per_day <= 1000 and pulse.mg_per_day <= 30 * weight + 1e-9
     assert pulse.mg_per_day <= mg_per_day
+    if pulse.capped:
+        assert _whole(pulse.mg_per_day)
     assert pulse.total_mg == pytest.approx(pulse.mg_per_day * days)
 
 
@@ -176,7 +189,8 @@ def test_rituximab_never_exceeds_its_regimen(regimen: str) -> None:
         _assert_sane(dose)
         if plan.mg_per_m2 is not None:
             exact = plan.mg_per_m2 * body_surface_area_m2(height, weight)
-            assert exact - 1 < dose.mg_per_infusion <= exact
+            assert exact - 1 < dose.mg_per_infusion <= exact + 1e-9
+            assert _whole(dose.mg_per_infusion)
         else:
             assert dose.mg_per_infusion == plan.fixed_mg
         assert dose.infusions == plan.infusions == len(dose.schedule_days)
@@ -199,6 +213,8 @@ def test_azathioprine_never_exceeds_its_adjusted_dose(weight, per_kg, tpmt, nudt
     )
     _assert_sane(dose)
     assert dose.daily_mg <= dose.daily_mg_range[1] + 1e-9 <= per_kg * weight + 1e-9
+    tablet = dosing_parameters().azathioprine.tablet_mg.value
+    assert _whole(dose.daily_mg, tablet) if dose.daily_mg >= tablet else _whole(dose.daily_mg, 0.1)
     assert dose.start_mg <= dose.daily_mg
 
 
@@ -225,6 +241,7 @@ def test_methotrexate_never_exceeds_the_requested_or_renally_reduced_dose(weekly
     assert dose.weekly_mg <= weekly * dose.renal_factor + 1e-9 <= 25 + 1e-9
     assert weekly * dose.renal_factor - dose.weekly_mg < 2.5  # at most one step lost to rounding
     assert (dose.weekly_mg / 2.5) == pytest.approx(round(dose.weekly_mg / 2.5))
+    assert _whole(dose.weekly_mg, 2.5)
     assert dose.renal_factor == (1.0 if egfr is None or egfr >= 60 else 0.5)
 
 
@@ -242,6 +259,7 @@ def test_mycophenolate_never_exceeds_the_daily_target(daily_g) -> None:
     _assert_sane(dose)
     assert dose.total_daily_mg <= daily_g * 1000 + 1e-9
     assert daily_g * 1000 - dose.total_daily_mg < 250 * dose.doses_per_day
+    assert _whole(dose.mg_per_dose, 250) and _whole(dose.total_daily_mg, 250)
 
 
 @PROFILE
@@ -251,12 +269,13 @@ def test_mycophenolate_never_exceeds_the_daily_target(daily_g) -> None:
     st.floats(40, 350),
     st.sampled_from(sorted(mg_antibody_labels())),
     st.one_of(st.none(), st.floats(0, 3650)),
+    st.floats(18, 110),
 )
 def test_complement_doses_come_from_the_label_table_and_rise_with_weight(
-    drug, w1, w2, antibody, days
+    drug, w1, w2, antibody, days, age
 ) -> None:
     light, heavy = sorted((w1, w2))
-    kwargs = {"drug": drug, "antibody": antibody, "meningococcal_vaccination_days": days}
+    kwargs = {"drug": drug, "antibody": antibody, "meningococcal_vaccination_days": days, "age": age}
     dose_light = complement_inhibitor_dose(light, antibiotic_prophylaxis=True, **kwargs)
     dose_heavy = complement_inhibitor_dose(heavy, antibiotic_prophylaxis=True, **kwargs)
     _assert_sane(dose_light)
@@ -271,12 +290,23 @@ def test_complement_doses_come_from_the_label_table_and_rise_with_weight(
 
 @PROFILE
 @given(
-    st.sampled_from(sorted(fcrn_drugs())), st.floats(2, 350), st.sampled_from(sorted(mg_antibody_labels()))
+    st.sampled_from(sorted(fcrn_drugs())),
+    st.floats(2, 350),
+    st.sampled_from(sorted(mg_antibody_labels())),
+    st.floats(18, 110),
 )
-def test_fcrn_doses_never_exceed_mg_per_kg_or_the_ceiling(drug, weight, antibody) -> None:
+@example("nipocalimab", 65.6, "achr", 45)  # 15 × 65.6 = 983.9999999999999 in floats: the dose is 984 mg
+@example("efgartigimod_iv", 65.6, "achr", 45)
+def test_fcrn_doses_never_exceed_mg_per_kg_or_the_ceiling(drug, weight, antibody, age) -> None:
     plan = dosing_parameters().fcrn_inhibitors.drugs[drug]
-    dose = fcrn_inhibitor_dose(weight, drug=drug, antibody=antibody)
+    if plan.bands and weight < plan.bands[0].from_kg:
+        with pytest.raises(DoseRefused):  # below the labelled bands: never an extrapolated dose
+            fcrn_inhibitor_dose(weight, age=age, drug=drug, antibody=antibody)
+        return
+    dose = fcrn_inhibitor_dose(weight, age=age, drug=drug, antibody=antibody)
     _assert_sane(dose)
+    assert dose.mg_per_dose == int(dose.mg_per_dose)  # whole mg: 984, never 983.9999999999999
+    assert dose.loading_mg is None or dose.loading_mg == int(dose.loading_mg)
     if plan.mg_per_kg is not None:
         assert dose.mg_per_dose <= plan.mg_per_kg * weight + 1e-9
     else:
@@ -286,6 +316,34 @@ def test_fcrn_doses_never_exceed_mg_per_kg_or_the_ceiling(drug, weight, antibody
     if plan.loading_mg_per_kg is not None:
         assert dose.loading_mg is not None and dose.loading_mg <= plan.loading_mg_per_kg * weight + 1e-9
     assert dose.schedule_days == sorted(set(dose.schedule_days))
+
+
+@PROFILE
+@given(
+    st.sampled_from(
+        [("complement", d) for d in sorted(complement_drugs())] + [("fcrn", d) for d in fcrn_drugs()]
+    ),
+    st.floats(0, 110),
+    st.floats(2, 350),
+)
+def test_no_biologic_dose_below_the_label_age_or_lowest_band(kind_drug, age, weight) -> None:
+    """Whatever the age and weight, a dose comes only from inside the label's age range and weight table."""
+    kind, drug = kind_drug
+    if kind == "complement":
+        plan = dosing_parameters().complement_inhibitors.drugs[drug]
+        call = {"meningococcal_vaccination_days": 28}
+        calculator = complement_inhibitor_dose
+    else:
+        plan = dosing_parameters().fcrn_inhibitors.drugs[drug]
+        call = {}
+        calculator = fcrn_inhibitor_dose
+    lowest = plan.bands[0].from_kg if plan.bands else 0
+    if age < plan.age_limit.min_years or weight < lowest:
+        with pytest.raises(DoseRefused) as excinfo:
+            calculator(weight, age=age, drug=drug, **call)
+        assert str(excinfo.value).split(":")[0] in {"age", "weight_kg"}
+    else:
+        assert calculator(weight, age=age, drug=drug, **call).age == age
 
 
 # ------------------------------------------------------------------ out-of-range input is always refused
@@ -358,21 +416,42 @@ CASES: list[tuple[str, Callable[..., Any], dict[str, Any], str, float, float]] =
     (
         "complement weight",
         complement_inhibitor_dose,
-        {"weight_kg": 70, "meningococcal_vaccination_days": 28},
+        {"weight_kg": 70, "meningococcal_vaccination_days": 28, "age": 45},
         "weight_kg",
         2,
         350,
     ),
     (
+        "complement age",
+        complement_inhibitor_dose,
+        {"weight_kg": 70, "meningococcal_vaccination_days": 28, "age": 45},
+        "age",
+        0,
+        110,
+    ),
+    (
         "complement vaccination days",
         complement_inhibitor_dose,
-        {"weight_kg": 70, "meningococcal_vaccination_days": 28},
+        {"weight_kg": 70, "meningococcal_vaccination_days": 28, "age": 45},
         "meningococcal_vaccination_days",
         0,
         3650,
     ),
-    ("fcrn weight", fcrn_inhibitor_dose, {"weight_kg": 70}, "weight_kg", 2, 350),
+    ("fcrn weight", fcrn_inhibitor_dose, {"weight_kg": 70, "age": 45}, "weight_kg", 2, 350),
+    ("fcrn age", fcrn_inhibitor_dose, {"weight_kg": 70, "age": 45}, "age", 0, 110),
 ]
+
+def _shown(value: Any) -> str:
+    """How a refusal shows the value given: a float compactly when that is exact (-3, 1e+300), else in
+    full."""
+    if isinstance(value, float) and not _is_special(value) and float(f"{value:g}") == value:
+        return f"{value:g}"
+    return repr(value)
+
+
+def _is_special(value: float) -> bool:
+    return math.isnan(value) or math.isinf(value)
+
 
 #: Fields for which None is a valid choice ("single course", "not given", "not documented").
 NONE_ALLOWED = {"interval_weeks", "age", "egfr_ml_min", "meningococcal_vaccination_days"}
@@ -389,6 +468,8 @@ def test_out_of_range_input_is_refused_naming_the_field(label, calculator, base,
             return  # None is a meaningful choice for these fields (see NONE_ALLOWED)
         with pytest.raises(DoseInputError) as excinfo:
             calculator(**{**base, field: value})
-        assert str(excinfo.value).startswith(f"{field}:"), str(excinfo.value)
+        message = str(excinfo.value)
+        assert message.startswith(f"{field}:"), message
+        assert _shown(value) in message and "allowed" in message, message
 
     check()

@@ -85,6 +85,8 @@ def test_new_tabs_are_present() -> None:
         ("Complement inhibitors", "vaccination_undocumented", True, "meningococcal_vaccination_days"),
         ("Complement inhibitors", "meningococcal_vaccination_days", 7.0, "meningococcal_vaccination_days"),
         ("FcRn inhibitors", "live_vaccine_planned", True, "live_vaccine_planned"),
+        ("Complement inhibitors", "age", 12.0, "age"),
+        ("FcRn inhibitors", "age", 11.0, "age"),
     ],
 )
 def test_new_tabs_show_their_hard_stops_as_refusals(

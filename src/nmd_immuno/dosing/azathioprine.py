@@ -6,7 +6,6 @@ metabolizers start at a fraction of the dose; allopurinol/febuxostat multiply ex
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -70,8 +69,7 @@ def azathioprine_dose(
             refusal = aza.refusals.poor if status == "poor" else aza.refusals.unknown
             raise DoseRefused(f"{gene.lower()}: {status!r}. {refusal.text.format(gene=gene)}")
 
-    refs = list(aza.mg_per_kg.references)
-    warnings: list[str] = []
+    acc = common.Notes(aza.mg_per_kg)
     low = high = 1.0
     phen = aza.phenotype_factors
     tpmt_im, nudt_im = tpmt_status == "intermediate", nudt_status == "intermediate"
@@ -86,40 +84,35 @@ def azathioprine_dose(
     )
     if reduction is not None:
         low, high = reduction.low, reduction.high
-        warnings.append(aza.intermediate_warning.text)
-        refs += reduction.references + aza.intermediate_warning.references
+        acc.cite(reduction)
+        acc.warn(aza.intermediate_warning)
     if xoi:
         low, high = low * aza.xanthine_oxidase_factor.low, high * aza.xanthine_oxidase_factor.high
-        warnings.append(aza.xanthine_oxidase_warning.text)
-        refs += aza.xanthine_oxidase_factor.references + aza.xanthine_oxidase_warning.references
+        acc.cite(aza.xanthine_oxidase_factor)
+        acc.warn(aza.xanthine_oxidase_warning)
 
     full = per_kg * w
     top = full * high
     tablet = aza.tablet_mg.value
-    notes: list[str] = []
-    tablets = math.floor(top / tablet + 1e-9)
-    if tablets >= 1:
-        daily = min(tablets * tablet, top)
+    daily = common.round_down(top, tablet)  # whole tablets
+    if daily >= tablet:
         if daily < top - 1e-9:
-            notes.append(f"Rounded down from {top:.1f} mg to whole {tablet:g} mg tablets ({daily:g} mg/day).")
+            acc.note(f"Rounded down from {top:.1f} mg to whole {tablet:g} mg tablets ({daily:g} mg/day).")
     else:
-        daily = math.floor(top * 10) / 10
-        notes.append(
+        daily = common.round_down(top, 0.1)
+        acc.note(
             f"{top:.1f} mg/day is less than one {tablet:g} mg tablet: a liquid preparation would be needed."
         )
-    refs += aza.tablet_mg.references
+    acc.cite(aza.tablet_mg)
     if high < 1.0:
-        notes.append(
+        acc.note(
             f"Reduced dose: choose a dose within {full * low:.0f} to {top:.0f} mg/day (at most {daily:g} "
             "mg/day in whole tablets) and adjust it to the blood counts."
         )
     start = min(aza.start_mg.value, daily)
     if start < daily:
-        notes.append(f"Start at {start:g} mg/day and {aza.titration.text}.")
-        refs += aza.start_mg.references + aza.titration.references
-    for item in aza.warnings:
-        warnings.append(item.text)
-        refs += item.references
+        acc.note(f"Start at {start:g} mg/day and {aza.titration.text}.", aza.start_mg, aza.titration)
+    acc.warn(*aza.warnings)
     return AzathioprineDose(
         weight_kg=w,
         mg_per_kg=per_kg,
@@ -129,9 +122,7 @@ def azathioprine_dose(
         full_daily_mg=full,
         dose_factor_range=(low, high),
         daily_mg_range=(full * low, top),
-        daily_mg=float(daily),
+        daily_mg=daily,
         start_mg=float(start),
-        warnings=warnings,
-        references=common.unique(refs),
-        notes=notes,
+        **acc.fields(),
     )

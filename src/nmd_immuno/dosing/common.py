@@ -1,4 +1,5 @@
-"""What every calculator shares: input validation, the result base class and the refusal object.
+"""What every calculator shares: input validation, rounding, the gathering of warnings with their sources,
+the shared hard stops, the result base class and the refusal object.
 
 Why strict validation: a dose calculator that silently accepts ``weight_kg=True`` (== 1), ``"70"``, ``nan``
 or a weight in pounds teaches the wrong lesson and can produce a plausible-looking wrong number. Every
@@ -18,10 +19,11 @@ import math
 import numbers
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from decimal import Decimal
+from typing import Any, ClassVar, Protocol
 
 from nmd_immuno.content.bibliography import format_reference
-from nmd_immuno.dosing.parameters import Limit, dosing_parameters
+from nmd_immuno.dosing.parameters import AgeLimit, Limit, dosing_parameters
 from nmd_immuno.errors import DoseInputError, DoseRefused
 
 # ---------------------------------------------------------------------------------------------- validation
@@ -32,7 +34,15 @@ def _fmt(value: float) -> str:
     return f"{value:g}"
 
 
-def _allowed(limit: Limit) -> str:
+def _given(value: float) -> str:
+    """The value a user typed, as typed: compact when that is exact (65.6), else in full (350.00000000000006)
+    so an out-of-range message never shows a value that looks allowed."""
+    short = _fmt(value)
+    return short if float(short) == value else repr(value)
+
+
+def allowed_range(limit: Limit) -> str:
+    """'allowed: 2 to 350 kg': the end of every out-of-range message."""
     unit = f" {limit.unit}" if limit.unit else ""
     return f"allowed: {_fmt(limit.min)} to {_fmt(limit.max)}{unit}"
 
@@ -44,15 +54,16 @@ def _is_bool(value: object) -> bool:
 
 def number(name: str, value: object, limit: Limit) -> float:
     """A finite real number within ``limit``; bools, strings, NaN and infinity are refused."""
+    allowed = allowed_range(limit)
     if _is_bool(value):
-        raise DoseInputError(f"{name}: {value!r} is a yes/no value, not a number; {_allowed(limit)}")
+        raise DoseInputError(f"{name}: {value!r} is a yes/no value, not a number; {allowed}")
     if not isinstance(value, numbers.Real):
-        raise DoseInputError(f"{name}: {value!r} ({type(value).__name__}) is not a number; {_allowed(limit)}")
+        raise DoseInputError(f"{name}: {value!r} ({type(value).__name__}) is not a number; {allowed}")
     result = float(value)
     if not math.isfinite(result):
-        raise DoseInputError(f"{name}: {value!r} is not a finite number; {_allowed(limit)}")
+        raise DoseInputError(f"{name}: {value!r} is not a finite number; {allowed}")
     if not limit.min <= result <= limit.max:
-        raise DoseInputError(f"{name}: {_fmt(result)} is outside the allowed range; {_allowed(limit)}")
+        raise DoseInputError(f"{name}: {_given(result)} is outside the allowed range; {allowed}")
     return result
 
 
@@ -60,7 +71,7 @@ def whole_number(name: str, value: object, limit: Limit) -> int:
     """A whole number within ``limit`` (``5`` or ``5.0``; not ``5.5``, not ``True``)."""
     result = number(name, value, limit)
     if not result.is_integer():
-        raise DoseInputError(f"{name}: {value!r} is not a whole number; {_allowed(limit)}")
+        raise DoseInputError(f"{name}: {value!r} is not a whole number; {allowed_range(limit)}")
     return int(result)
 
 
@@ -75,7 +86,9 @@ def choice(name: str, value: object, allowed: Iterable[str]) -> str:
 def flag(name: str, value: object) -> bool:
     """A yes/no value: only True or False (not 1, 0 or 'yes')."""
     if not _is_bool(value):
-        raise DoseInputError(f"{name}: {value!r} ({type(value).__name__}) is not True or False")
+        raise DoseInputError(
+            f"{name}: {value!r} ({type(value).__name__}) is not True or False; allowed: True, False"
+        )
     return bool(value)
 
 
@@ -135,6 +148,125 @@ def body_mass_index(weight_kg: float, height_cm: float) -> float:
 def unique(items: Iterable[str]) -> list[str]:
     """Items in first-seen order without repeats (references gathered from several sections)."""
     return list(dict.fromkeys(items))
+
+
+# ---------------------------------------------------------------------------------------------- rounding
+
+
+def _decimals(step: float) -> int:
+    """Decimal places of a step as written: 250 -> 0, 2.5 -> 1, 0.1 -> 1."""
+    exponent = Decimal(repr(float(step))).normalize().as_tuple().exponent
+    return max(0, -int(exponent))
+
+
+def round_down(value: float, step: float = 1.0) -> float:
+    """``value`` rounded DOWN to a whole number of ``step`` (whole mg, 2.5 mg tablets, 10 g vials).
+
+    Why one helper: a dose is rounded down so it never exceeds the calculation, but binary floats make
+    15 mg/kg × 65.6 kg come out as 983.9999999999999. The small tolerance counts that as the 984 it is, and
+    the final rounding to the step's decimals removes the float noise, so a whole-mg dose prints as 984, not
+    as 983.9999999999999 (nor as 984.0000000000001 for 3 × 2.5 mg steps).
+    """
+    if not step > 0:
+        raise ValueError(f"step: {step!r} must be a positive number")
+    return float(round(math.floor(value / step + 1e-9) * float(step), _decimals(step)))
+
+
+# ---------------------------------------------------------------------------------------------- warnings
+
+
+class Cited(Protocol):
+    """Anything from ``data/dosing.yaml`` that carries its sources (a cited value, range, text or drug)."""
+
+    @property
+    def references(self) -> list[str]: ...
+
+
+class CitedWarning(Cited, Protocol):
+    @property
+    def text(self) -> str: ...
+
+
+class Notes:
+    """The notes, warnings and references a calculator gathers on its way to a result.
+
+    Why: a warning shown without its source breaks the course's rule that every statement is cited. Adding a
+    warning here cites it in the same call, so the two cannot drift apart, and the result's ``notes``,
+    ``warnings`` and de-duplicated ``references`` come out together from :meth:`fields`.
+    """
+
+    def __init__(self, *sources: Cited) -> None:
+        self.notes: list[str] = []
+        self.warnings: list[str] = []
+        self._references: list[str] = []
+        self.cite(*sources)
+
+    def cite(self, *sources: Cited) -> None:
+        """Add the references of each source (a cited value, range, text, drug or regimen)."""
+        for source in sources:
+            self._references += source.references
+
+    def warn(self, *items: CitedWarning) -> None:
+        """Show each item's text as a warning, citing the item."""
+        for item in items:
+            self.warn_text(item.text, item)
+
+    def warn_text(self, text: str, *sources: Cited) -> None:
+        """A warning worded by the calculator (numbers put in front of a cited text), citing ``sources``."""
+        self.warnings.append(text)
+        self.cite(*sources)
+
+    def note(self, text: str, *sources: Cited) -> None:
+        """An explanatory note (how a number was reached), citing ``sources`` if any."""
+        self.notes.append(text)
+        self.cite(*sources)
+
+    @property
+    def references(self) -> list[str]:
+        return unique(self._references)
+
+    def fields(self) -> dict[str, list[str]]:
+        """``notes``, ``warnings`` and ``references`` as keyword arguments for a :class:`DoseResult`."""
+        return {"notes": list(self.notes), "warnings": list(self.warnings), "references": self.references}
+
+
+# ---------------------------------------------------------------------------------------------- hard stops
+
+
+def refuse_if_pregnant(refusal: CitedWarning, *, pregnant: object, planning_pregnancy: object) -> None:
+    """DoseRefused with the drug's ``refusal`` text if the patient is pregnant or planning a pregnancy.
+
+    Shared by the teratogenic drugs (methotrexate, mycophenolate) so the hard stop reads the same in both.
+    Both flags are validated before either can refuse, so a mistyped flag is reported as invalid input.
+    """
+    flags = {
+        "pregnant": flag("pregnant", pregnant),
+        "planning_pregnancy": flag("planning_pregnancy", planning_pregnancy),
+    }
+    for name, value in flags.items():
+        if value:
+            raise DoseRefused(f"{name}: True. {refusal.text}")
+
+
+def check_age(value: object, limit: AgeLimit, drug: str) -> float:
+    """The validated age in years; DoseRefused below the youngest age the drug's label covers.
+
+    Why a refusal and not a warning: the biologic calculators hold adult tables (nipocalimab: from 12 years),
+    so a younger patient would otherwise get an adult dose. ``None`` (age not given) is refused as invalid
+    input, since the check cannot be made without it. Shared by the complement and FcRn inhibitors.
+    """
+    if value is None:
+        raise DoseInputError(
+            f"age: None (not given); {allowed_range(limits().age)}. The label covers "
+            f"{drug} in generalized myasthenia gravis only from {limit.min_years:g} years of age"
+        )
+    years = age(value)
+    if years < limit.min_years:
+        raise DoseRefused(
+            f"age: {years:g} years is below {limit.min_years:g}, the youngest age the label covers for "
+            f"{drug} in generalized myasthenia gravis. {limit.text}"
+        )
+    return years
 
 
 # ---------------------------------------------------------------------------------------------- results

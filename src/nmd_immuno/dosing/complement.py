@@ -3,7 +3,8 @@
 Teaching points: the dose is a fixed schedule or a weight band, so the arithmetic is trivial; what matters is
 the boxed warning. Without MenACWY and MenB vaccination at least 2 weeks before the first dose the calculator
 refuses, unless antibacterial prophylaxis is acknowledged; and the labels cover AChR antibody-positive
-disease only, so any other antibody status is flagged.
+disease only, so any other antibody status is flagged. The tables are adult tables: a patient younger than
+the label covers, or lighter than its lowest weight band, is refused rather than given an adult dose.
 """
 
 from __future__ import annotations
@@ -12,13 +13,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from nmd_immuno.dosing import common
-from nmd_immuno.dosing.parameters import (
-    WeightBand,
-    band_label,
-    dosing_parameters,
-    mg_antibody_labels,
-    pick_band,
-)
+from nmd_immuno.dosing.parameters import band_for_weight, band_label, dosing_parameters, mg_antibody_labels
 from nmd_immuno.errors import DoseRefused
 
 
@@ -27,6 +22,7 @@ class ComplementDose(common.DoseResult):
     """A complement inhibitor course: weight band, loading doses by week, then the maintenance dose."""
 
     drug: str
+    age: float
     weight_kg: float
     weight_band: str
     antibody: str
@@ -46,6 +42,7 @@ class ComplementDose(common.DoseResult):
         return [
             ("Drug", complement_drugs()[self.drug]),
             ("Route", self.route),
+            ("Age (years)", self.age),
             ("Weight (kg)", self.weight_kg),
             ("Weight band", self.weight_band),
             ("Antibody", mg_antibody_labels()[self.antibody]),
@@ -60,23 +57,10 @@ def complement_drugs() -> dict[str, str]:
     return {k: v.label for k, v in dosing_parameters().complement_inhibitors.drugs.items()}
 
 
-def banded_dose(bands: list[WeightBand], weight_kg: float, drug: str) -> WeightBand:
-    """The label's weight band for this weight; DoseRefused below the lowest band (the label gives no dose).
-
-    Shared with the FcRn inhibitors, whose labels use the same kind of table.
-    """
-    band = pick_band(bands, weight_kg)
-    if band is None:
-        raise DoseRefused(
-            f"weight_kg: {weight_kg:g} is below {bands[0].from_kg:g} kg, the lowest weight band of the "
-            f"label's dosing for {drug} in generalized myasthenia gravis; no dose can be given from it"
-        )
-    return band
-
-
 def complement_inhibitor_dose(
     weight_kg: float,
     *,
+    age: float | None = None,
     drug: str = "eculizumab",
     antibody: str = "achr",
     meningococcal_vaccination_days: float | None = None,
@@ -84,15 +68,18 @@ def complement_inhibitor_dose(
 ) -> ComplementDose:
     """Dose a complement inhibitor for generalized MG.
 
-    ``meningococcal_vaccination_days`` is the number of days between the completed MenACWY and MenB
-    vaccination and the first dose (None: not documented). Fewer than 14 days, or None, is refused
+    ``age`` (years) is required: the labels' MG indications are for adults, so under 18 is refused
+    (DoseRefused; for eculizumab with a pointer to the label's separate paediatric table, which is not
+    encoded here). ``meningococcal_vaccination_days`` is the number of days between the completed MenACWY
+    and MenB vaccination and the first dose (None: not documented). Fewer than 14 days, or None, is refused
     (DoseRefused) unless ``antibiotic_prophylaxis=True``, which turns the refusal into a warning. A weight
-    below the drug's lowest label band (ravulizumab: 40 kg) is refused as well.
+    below the drug's lowest label band (eculizumab and ravulizumab: 40 kg) is refused as well.
     """
     ci = dosing_parameters().complement_inhibitors
     w = common.weight(weight_kg)
     key = common.choice("drug", drug, ci.drugs)
     ab = common.choice("antibody", antibody, mg_antibody_labels())
+    plan = ci.drugs[key]
     given_days = meningococcal_vaccination_days
     days = (
         None
@@ -100,30 +87,25 @@ def complement_inhibitor_dose(
         else common.number("meningococcal_vaccination_days", given_days, ci.vaccination_days)
     )
     prophylaxis = common.flag("antibiotic_prophylaxis", antibiotic_prophylaxis)
-    plan = ci.drugs[key]
-    band = banded_dose(plan.bands, w, key)
+    years = common.check_age(age, plan.age_limit, key)
+    band = band_for_weight(plan.bands, w, key)
     minimum = ci.vaccination_min_days.value
     vaccinated = days is not None and days >= minimum
     if not vaccinated and not prophylaxis:
         given = "None (not documented)" if days is None else f"{days:g} days, fewer than {minimum:g}"
         raise DoseRefused(f"meningococcal_vaccination_days: {given}. {ci.vaccination_refusal.text}")
 
-    refs = list(plan.references) + ci.vaccination_min_days.references + ci.vaccination_refusal.references
-    warnings: list[str] = []
-    notes: list[str] = []
+    acc = common.Notes(plan, plan.age_limit, ci.vaccination_min_days, ci.vaccination_refusal)
     if not vaccinated:
-        warnings.append(ci.prophylaxis_warning.text)
-        refs += ci.prophylaxis_warning.references
+        acc.warn(ci.prophylaxis_warning)
     if ab not in ci.antibodies:
-        warnings.append(ci.antibody_warning.text)
-        refs += ci.antibody_warning.references
+        acc.warn(ci.antibody_warning)
     if len(plan.bands) > 1:
-        notes.append(f"Weight band {band_label(plan.bands, band)} of the label's dosing table.")
-    for item in [*plan.warnings, *ci.warnings]:
-        warnings.append(item.text)
-        refs += item.references
+        acc.note(f"Weight band {band_label(plan.bands, band)} of the label's dosing table.")
+    acc.warn(*plan.warnings, *ci.warnings)
     return ComplementDose(
         drug=key,
+        age=years,
         weight_kg=w,
         weight_band=band_label(plan.bands, band),
         antibody=ab,
@@ -133,7 +115,5 @@ def complement_inhibitor_dose(
         maintenance_interval_days=plan.maintenance_interval_days,
         maintenance_from_week=plan.maintenance_from_week,
         prophylaxis_cover=not vaccinated,
-        warnings=warnings,
-        references=common.unique(refs),
-        notes=notes,
+        **acc.fields(),
     )

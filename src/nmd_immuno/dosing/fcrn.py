@@ -3,18 +3,17 @@
 Teaching points: three ways of dosing one mechanism (mg/kg with a ceiling per infusion, weight bands, and a
 mg/kg loading then maintenance dose); each label names the antibodies it covers; and the class effects
 follow from lowering IgG: no live vaccines, other IgG-based treatments (IVIG, monoclonals) are lowered too,
-and plasma exchange removes the drug.
+and plasma exchange removes the drug. Each label has a youngest age (adults; nipocalimab from 12 years) and
+the banded drug a lowest weight: below either the calculator refuses instead of giving an adult dose.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import ClassVar
 
 from nmd_immuno.dosing import common
-from nmd_immuno.dosing.complement import banded_dose
-from nmd_immuno.dosing.parameters import band_label, dosing_parameters, mg_antibody_labels
+from nmd_immuno.dosing.parameters import band_for_weight, band_label, dosing_parameters, mg_antibody_labels
 from nmd_immuno.errors import DoseRefused
 
 
@@ -23,6 +22,7 @@ class FcrnDose(common.DoseResult):
     """An FcRn inhibitor cycle (or continuous regimen): mg per dose, loading dose, ceiling, dosing days."""
 
     drug: str
+    age: float
     weight_kg: float
     antibody: str
     route: str
@@ -42,6 +42,7 @@ class FcrnDose(common.DoseResult):
         return [
             ("Drug", fcrn_drugs()[self.drug]),
             ("Route", self.route),
+            ("Age (years)", self.age),
             ("Weight (kg)", self.weight_kg),
             ("Weight band", self.weight_band),
             ("Antibody", mg_antibody_labels()[self.antibody]),
@@ -60,52 +61,49 @@ def fcrn_drugs() -> dict[str, str]:
     return {k: v.label for k, v in dosing_parameters().fcrn_inhibitors.drugs.items()}
 
 
-def _whole_mg(exact: float) -> float:
-    """Whole mg, rounded down, never above the exact figure."""
-    return min(float(math.floor(exact + 1e-9)), exact)
-
-
 def fcrn_inhibitor_dose(
     weight_kg: float,
     *,
+    age: float | None = None,
     drug: str = "efgartigimod_iv",
     antibody: str = "achr",
     live_vaccine_planned: bool = False,
 ) -> FcrnDose:
-    """Dose an FcRn inhibitor for generalized MG. DoseRefused if a live vaccine is planned; an antibody
-    status outside the drug's label is calculated with a warning.
+    """Dose an FcRn inhibitor for generalized MG. DoseRefused if a live vaccine is planned or the patient is
+    younger than the label covers (``age`` in years is required: 18 for efgartigimod and rozanolixizumab, 12
+    for nipocalimab); an antibody status outside the drug's label is calculated with a warning.
 
     mg/kg doses are rounded down to whole mg and capped at the label's ceiling per infusion (efgartigimod:
-    1200 mg); banded doses (rozanolixizumab) come from the US label's table.
+    1200 mg); banded doses (rozanolixizumab) come from the US label's table, refused below its lowest band.
     """
     fc = dosing_parameters().fcrn_inhibitors
     w = common.weight(weight_kg)
     key = common.choice("drug", drug, fc.drugs)
     ab = common.choice("antibody", antibody, mg_antibody_labels())
-    if common.flag("live_vaccine_planned", live_vaccine_planned):
+    live_vaccine = common.flag("live_vaccine_planned", live_vaccine_planned)
+    plan = fc.drugs[key]
+    years = common.check_age(age, plan.age_limit, key)
+    if live_vaccine:
         raise DoseRefused(f"live_vaccine_planned: True. {fc.live_vaccine_refusal.text}")
 
-    plan = fc.drugs[key]
-    refs = list(plan.references)
-    notes: list[str] = []
-    warnings: list[str] = []
+    acc = common.Notes(plan, plan.age_limit)
     band_text = None
     if plan.mg_per_kg is not None:
         calculated = plan.mg_per_kg * w
-        notes.append(f"{plan.mg_per_kg:g} mg/kg × {w:g} kg = {calculated:.1f} mg.")
+        acc.note(f"{plan.mg_per_kg:g} mg/kg × {w:g} kg = {calculated:.1f} mg.")
     else:
-        band = banded_dose(plan.bands, w, key)
+        band = band_for_weight(plan.bands, w, key)
         calculated = band.mg
         band_text = band_label(plan.bands, band)
-        notes.append(f"Weight band {band_text}: {band.mg:g} mg.")
+        acc.note(f"Weight band {band_text}: {band.mg:g} mg.")
     ceiling = plan.max_mg if plan.max_mg is not None else calculated
     capped = calculated > ceiling + 1e-9
-    per_dose = _whole_mg(min(calculated, ceiling))
+    per_dose = common.round_down(min(calculated, ceiling))
     if capped:
-        notes.append(f"Capped at the label's ceiling of {ceiling:g} mg per infusion.")
-    loading = None if plan.loading_mg_per_kg is None else _whole_mg(plan.loading_mg_per_kg * w)
+        acc.note(f"Capped at the label's ceiling of {ceiling:g} mg per infusion.")
+    loading = None if plan.loading_mg_per_kg is None else common.round_down(plan.loading_mg_per_kg * w)
     if loading is not None:
-        notes.append(
+        acc.note(
             f"Loading dose {plan.loading_mg_per_kg:g} mg/kg = {loading:g} mg on day 1; the first maintenance "
             f"dose follows {plan.interval_days} days later."
         )
@@ -114,18 +112,19 @@ def fcrn_inhibitor_dose(
     first = 1 + plan.interval_days if loading is not None else 1
     schedule = ([1] if loading is not None else []) + [first + i * plan.interval_days for i in range(count)]
     if plan.doses_per_cycle is None:
-        notes.append(f"Continuous: {per_dose:g} mg every {plan.interval_days} days (first doses listed).")
+        acc.note(f"Continuous: {per_dose:g} mg every {plan.interval_days} days (first doses listed).")
     if plan.cycle_note:
-        notes.append(plan.cycle_note)
+        acc.note(plan.cycle_note)
     if ab not in plan.antibodies:
-        warnings.append(fc.antibody_warning.text)
-        refs += fc.antibody_warning.references
-    for item in [*plan.warnings, *fc.warnings]:
-        warnings.append(item.text)
-        refs += item.references
-    refs += fc.live_vaccine_refusal.references
+        acc.warn(fc.antibody_warning)
+    heavy = plan.high_weight_warning
+    if heavy is not None and w >= heavy.from_kg:
+        acc.warn_text(f"Weight {w:g} kg: {heavy.text}", heavy)
+    acc.warn(*plan.warnings, *fc.warnings)
+    acc.cite(fc.live_vaccine_refusal)
     return FcrnDose(
         drug=key,
+        age=years,
         weight_kg=w,
         antibody=ab,
         route=plan.route,
@@ -137,7 +136,5 @@ def fcrn_inhibitor_dose(
         doses_per_cycle=plan.doses_per_cycle,
         interval_days=plan.interval_days,
         schedule_days=schedule,
-        warnings=warnings,
-        references=common.unique(refs),
-        notes=notes,
+        **acc.fields(),
     )

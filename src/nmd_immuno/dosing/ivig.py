@@ -81,10 +81,10 @@ def ivig_presets() -> dict[str, dict[str, object]]:
 
 def _round_to_vials(ceiling_g: float, vial_g: float) -> tuple[float, int]:
     """Whole vials not exceeding the ceiling; a dose below one vial is given as part of one vial."""
-    vials = math.floor(ceiling_g / vial_g + 1e-9)
-    if vials == 0:
+    rounded = common.round_down(ceiling_g, vial_g)
+    if rounded == 0:
         return ceiling_g, 1
-    return min(vials * vial_g, ceiling_g), vials
+    return rounded, round(rounded / vial_g)
 
 
 def ivig_dose(
@@ -135,15 +135,13 @@ def ivig_dose(
         elif "age_over_65" in factors:
             raise DoseInputError(f"risk_factors: 'age_over_65' contradicts age={years:g}; remove one of them")
 
-    notes: list[str] = []
-    warnings: list[str] = []
-    refs: list[str] = list(iv.g_per_kg.references)
+    acc = common.Notes(iv.g_per_kg)
 
     ibw = adjusted = None
     if devine_defined(h):
         ibw = ideal_body_weight_kg(h, s)
         adjusted = adjusted_body_weight_kg(w, h, s)
-        refs += body.devine.references
+        acc.cite(body.devine)
     obese = bmi >= body.adjusted_weight.obesity_bmi
     if basis == "adjusted" and adjusted is None:
         raise DoseInputError(
@@ -153,64 +151,60 @@ def ivig_dose(
     used = basis if basis != "auto" else ("adjusted" if obese and adjusted is not None else "actual")
     dosing_weight = adjusted if used == "adjusted" and adjusted is not None else w
     if obese:
-        refs += body.adjusted_weight.references
+        acc.cite(body.adjusted_weight)
         if used == "adjusted":
-            notes.append(
+            acc.note(
                 f"BMI {bmi:.1f} ≥ {body.adjusted_weight.obesity_bmi:g}: dosed on ADJUSTED weight "
                 f"{dosing_weight:.1f} kg (ideal {ibw:.1f} kg + {body.adjusted_weight.excess_fraction:g} × "
                 f"excess), not the actual {w:g} kg. Labels dose on actual weight; the adjusted weight is a "
                 "convention of many programmes."
             )
         elif adjusted is None:
-            notes.append(
+            acc.note(
                 f"BMI {bmi:.1f} ≥ {body.adjusted_weight.obesity_bmi:g}, but the Devine formula is not "
                 f"defined below {body.devine.min_height_cm:g} cm, so no adjusted weight: dosed on actual "
                 f"weight {w:g} kg."
             )
         else:
-            notes.append(
+            acc.note(
                 f"BMI {bmi:.1f} ≥ {body.adjusted_weight.obesity_bmi:g}: actual weight {w:g} kg used as "
                 f"requested; the adjusted weight would be {adjusted:.1f} kg."
             )
     elif used == "adjusted":
-        notes.append(f"Adjusted weight {dosing_weight:.1f} kg used as requested (BMI {bmi:.1f} is below 30).")
+        acc.note(f"Adjusted weight {dosing_weight:.1f} kg used as requested (BMI {bmi:.1f} is below 30).")
 
     ceiling = dose * dosing_weight
     rounded, vials = _round_to_vials(ceiling, vial)
     if vials == 1 and rounded < vial - 1e-9:
-        notes.append(
+        acc.note(
             f"The dose ({ceiling:.1f} g) is less than one {vial:g} g vial: part of one vial is given."
         )
     elif rounded < ceiling - 1e-9:
-        notes.append(
+        acc.note(
             f"Rounded DOWN from {ceiling:.1f} g to {vials} whole vials of {vial:g} g ({rounded:g} g) so "
             "the dose never exceeds the calculated ceiling."
         )
     if interval is not None:
-        notes.append(
-            f"Maintenance: repeat every {interval} weeks; titrate to the lowest effective dose and interval."
+        acc.note(
+            f"Maintenance: repeat every {interval} weeks; titrate to the lowest effective dose and interval.",
+            iv.interval_weeks,
         )
-        refs += iv.interval_weeks.references
-    refs += iv.max_g_per_kg_per_day.references + iv.days.references
+    acc.cite(iv.max_g_per_kg_per_day, iv.days)
 
-    for item in iv.general_warnings:
-        warnings.append(item.text)
-        refs += item.references
+    acc.warn(*iv.general_warnings)
     if dose >= iv.high_dose_g_per_kg.value - 1e-9:
-        warnings.append(iv.high_dose_warning.text)
-        refs += iv.high_dose_warning.references + iv.high_dose_g_per_kg.references
+        acc.warn(iv.high_dose_warning)
+        acc.cite(iv.high_dose_g_per_kg)
     for key in IVIG_RISK_FACTORS:
         if key in factors:
             factor = iv.risk_factors[key]
-            warnings.append(factor.warning)
-            refs += factor.references
+            acc.warn_text(factor.warning, factor)
     if any(iv.risk_factors[key].at_risk for key in factors):
         spread = int(iv.at_risk_days.value)
         text = iv.at_risk_warning.text
         if n_days < spread:
             text += f" This plan uses {n_days} day(s): spread it over {spread}."
-        warnings.append(text)
-        refs += iv.at_risk_warning.references + iv.at_risk_days.references
+        acc.warn_text(text, iv.at_risk_warning, iv.at_risk_days)
 
     return IvigDose(
         dosing_weight_kg=dosing_weight,
@@ -228,7 +222,5 @@ def ivig_dose(
         g_per_day=rounded / n_days,
         interval_weeks=interval,
         risk_factors=[key for key in IVIG_RISK_FACTORS if key in factors],
-        warnings=warnings,
-        references=common.unique(refs),
-        notes=notes,
+        **acc.fields(),
     )

@@ -2,13 +2,12 @@
 
 Teaching points: the commonest fatal methotrexate error is the weekly dose taken every day, so a daily
 schedule is refused outright; methotrexate is teratogenic and renally cleared, so pregnancy and severe renal
-impairment stop it and moderate impairment lowers the dose; folic acid and blood monitoring come with every
-prescription.
+impairment stop it and moderate impairment lowers the dose (a halved dose can fall below the usual minimum,
+which is flagged rather than hidden); folic acid and blood monitoring come with every prescription.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -16,7 +15,10 @@ from nmd_immuno.dosing import common
 from nmd_immuno.dosing.parameters import dosing_parameters
 from nmd_immuno.errors import DoseRefused
 
+#: The schedules a form offers. Only "weekly" gives a dose; "daily" is offered so a student can see the hard
+#: stop that prevents the commonest fatal methotrexate error.
 SCHEDULES: tuple[str, ...] = ("weekly", "daily")
+ALLOWED_SCHEDULES: tuple[str, ...] = ("weekly",)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -37,7 +39,7 @@ class MethotrexateDose(common.DoseResult):
             ("Schedule", "ONCE WEEKLY (never daily)"),
             ("Route", methotrexate_routes()[self.route]),
             ("Requested dose (mg/week)", self.requested_weekly_mg),
-            ("eGFR", renal),
+            ("Creatinine clearance (or eGFR)", renal),
             ("Renal dose factor", f"{self.renal_factor:.0%}"),
             ("Dose to give (mg, once weekly)", self.weekly_mg),
         ]
@@ -60,65 +62,64 @@ def methotrexate_dose(
     """A once-weekly methotrexate dose (7.5-25 mg). DoseRefused for a daily schedule, pregnancy or planned
     pregnancy, and an eGFR below the label's threshold.
 
-    ``egfr_ml_min`` left out means renal function is unknown: the dose is calculated with a warning to check
-    it. With moderate impairment the dose is multiplied by the label's factor; every dose is rounded down to
-    whole 2.5 mg steps.
+    ``egfr_ml_min`` is renal function in mL/min as the EU label defines its thresholds: creatinine clearance
+    (an eGFR is accepted as an approximation). Left out, renal function is unknown: the dose is calculated
+    with a warning to check it. With moderate impairment the dose is multiplied by the label's factor; every
+    dose is rounded down to whole 2.5 mg steps, and a result below the usual minimum weekly dose is warned.
     """
     mtx = dosing_parameters().methotrexate
     requested = common.number("weekly_mg", weekly_mg, mtx.weekly_mg)
-    how_often = common.choice("schedule", schedule, SCHEDULES)
+    daily = isinstance(schedule, str) and schedule == "daily"  # refused below, once every input is checked
+    if not daily:
+        common.choice("schedule", schedule, ALLOWED_SCHEDULES)
     by = common.choice("route", route, mtx.routes)
     is_pregnant = common.flag("pregnant", pregnant)
     planning = common.flag("planning_pregnancy", planning_pregnancy)
     egfr = None if egfr_ml_min is None else common.number("egfr_ml_min", egfr_ml_min, mtx.egfr_ml_min)
-    if how_often == "daily":
-        raise DoseRefused(f"schedule: 'daily' is refused; allowed: 'weekly' only. {mtx.daily_refusal.text}")
-    for name, value in (("pregnant", is_pregnant), ("planning_pregnancy", planning)):
-        if value:
-            raise DoseRefused(f"{name}: True. {mtx.pregnancy_refusal.text}")
+    if daily:
+        allowed = ", ".join(map(repr, ALLOWED_SCHEDULES))
+        raise DoseRefused(f"schedule: 'daily' is refused; allowed: {allowed}. {mtx.daily_refusal.text}")
+    common.refuse_if_pregnant(mtx.pregnancy_refusal, pregnant=is_pregnant, planning_pregnancy=planning)
     if egfr is not None and egfr < mtx.renal_refuse_below.value:
         threshold = mtx.renal_refuse_below.value
         raise DoseRefused(f"egfr_ml_min: {egfr:g} is below {threshold:g} mL/min. {mtx.renal_refusal.text}")
 
-    refs = list(mtx.weekly_mg.references) + mtx.routes[by].references + mtx.daily_refusal.references
-    notes: list[str] = []
-    warnings: list[str] = []
+    acc = common.Notes(mtx.weekly_mg, mtx.routes[by], mtx.daily_refusal)
     factor = 1.0
     if egfr is None:
-        warnings.append(mtx.renal_unknown_warning.text)
-        refs += mtx.renal_unknown_warning.references
+        acc.warn(mtx.renal_unknown_warning)
     elif egfr < mtx.renal_reduce_below.value:
         factor = mtx.renal_dose_factor.value
-        warnings.append(mtx.renal_reduce_warning.text)
-        refs += (
-            mtx.renal_reduce_warning.references
-            + mtx.renal_reduce_below.references
-            + mtx.renal_dose_factor.references
-        )
-        notes.append(
-            f"eGFR {egfr:g} mL/min (below {mtx.renal_reduce_below.value:g}): {requested:g} mg × "
-            f"{factor:g} = {requested * factor:g} mg per week."
+        acc.warn(mtx.renal_reduce_warning)
+        acc.note(
+            f"Creatinine clearance (or eGFR) {egfr:g} mL/min (below {mtx.renal_reduce_below.value:g}): "
+            f"{requested:g} mg × {factor:g} = {requested * factor:g} mg per week.",
+            mtx.renal_reduce_below,
+            mtx.renal_dose_factor,
         )
     step = mtx.step_mg.value
     target = requested * factor
-    given = min(math.floor(target / step + 1e-9) * step, target)
+    given = common.round_down(target, step)
     if given < target - 1e-9:
-        notes.append(f"Rounded down from {target:g} mg to whole {step:g} mg steps ({given:g} mg).")
-    refs += mtx.step_mg.references
-    notes.append("Take it on ONE named day of the week; write the day on the prescription.")
-    warnings.append(mtx.folic_acid.text)
-    refs += mtx.folic_acid.references
-    for item in mtx.warnings:
-        warnings.append(item.text)
-        refs += item.references
-    refs += mtx.pregnancy_refusal.references
+        acc.note(f"Rounded down from {target:g} mg to whole {step:g} mg steps ({given:g} mg).")
+    acc.cite(mtx.step_mg)
+    usual_min = mtx.weekly_mg.min
+    if given < usual_min - 1e-9:
+        low = mtx.renal_below_minimum_warning
+        acc.warn_text(
+            f"{given:g} mg once weekly after the renal reduction is below {usual_min:g} mg, the usual lowest "
+            f"weekly dose for immune-mediated disease. {low.text}",
+            low,
+            mtx.weekly_mg,
+        )
+    acc.note("Take it on ONE named day of the week; write the day on the prescription.")
+    acc.warn(mtx.folic_acid, *mtx.warnings)
+    acc.cite(mtx.pregnancy_refusal)
     return MethotrexateDose(
         requested_weekly_mg=requested,
         route=by,
         egfr_ml_min=egfr,
         renal_factor=factor,
-        weekly_mg=float(given),
-        warnings=warnings,
-        references=common.unique(refs),
-        notes=notes,
+        weekly_mg=given,
+        **acc.fields(),
     )

@@ -7,13 +7,11 @@ contraception; in myasthenia gravis the drug is slow and its trials were negativ
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import ClassVar
 
 from nmd_immuno.dosing import common
 from nmd_immuno.dosing.parameters import dosing_parameters
-from nmd_immuno.errors import DoseRefused
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,33 +43,20 @@ def mycophenolate_dose(
     """Mycophenolate mofetil in two daily doses. DoseRefused in pregnancy or when a pregnancy is planned."""
     mmf = dosing_parameters().mycophenolate
     target = common.number("daily_g", daily_g, mmf.daily_g)
-    flags = {
-        "pregnant": common.flag("pregnant", pregnant),
-        "planning_pregnancy": common.flag("planning_pregnancy", planning_pregnancy),
-    }
-    for name, value in flags.items():
-        if value:
-            raise DoseRefused(f"{name}: True. {mmf.pregnancy_refusal.text}")
+    common.refuse_if_pregnant(mmf.pregnancy_refusal, pregnant=pregnant, planning_pregnancy=planning_pregnancy)
 
     per_day = int(mmf.doses_per_day.value)
     step = mmf.step_mg.value
     exact = target * 1000 / per_day
-    per_dose = min(math.floor(exact / step + 1e-9) * step, exact)
-    notes: list[str] = []
+    per_dose = common.round_down(exact, step)
+    acc = common.Notes(mmf.daily_g, mmf.doses_per_day, mmf.step_mg)
     if per_dose < exact - 1e-9:
-        notes.append(f"{exact:g} mg per dose rounded down to whole {step:g} mg steps ({per_dose:g} mg).")
-    refs = list(mmf.daily_g.references) + mmf.doses_per_day.references + mmf.step_mg.references
-    warnings = [mmf.reproductive_warning.text]
-    refs += mmf.reproductive_warning.references
-    for item in mmf.warnings:
-        warnings.append(item.text)
-        refs += item.references
+        acc.note(f"{exact:g} mg per dose rounded down to whole {step:g} mg steps ({per_dose:g} mg).")
+    acc.warn(mmf.reproductive_warning, *mmf.warnings)
     return MycophenolateDose(
         daily_g=target,
         doses_per_day=per_day,
-        mg_per_dose=float(per_dose),
-        total_daily_mg=float(per_dose * per_day),
-        warnings=warnings,
-        references=common.unique(refs),
-        notes=notes,
+        mg_per_dose=per_dose,
+        total_daily_mg=per_dose * per_day,
+        **acc.fields(),
     )

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from nmd_immuno.content.algorithms import load_patient_fields
 from nmd_immuno.content.bibliography import check_references
 from nmd_immuno.content.loader import data_path, load_yaml_model
+from nmd_immuno.errors import DoseRefused
 
 DOSING_FILE = "dosing.yaml"
 
@@ -324,6 +325,7 @@ class Methotrexate(_Strict):
     renal_dose_factor: CitedValue
     renal_refusal: CitedText
     renal_reduce_warning: CitedText
+    renal_below_minimum_warning: CitedText
     renal_unknown_warning: CitedText
     folic_acid: CitedText
     warnings: list[CitedText]
@@ -354,10 +356,42 @@ class WeightBand(_Strict):
     mg: float = Field(gt=0)  # the maintenance (or per-infusion) dose
 
 
+class AgeLimit(_Strict):
+    """The youngest age a drug's label covers in generalized MG, and why younger patients are refused."""
+
+    min_years: float = Field(ge=0)
+    text: str
+    references: list[str]
+
+
+class WeightWarning(_Strict):
+    """A warning shown from ``from_kg`` up (e.g. an mg/kg dose without a labelled maximum)."""
+
+    from_kg: float = Field(gt=0)
+    text: str
+    references: list[str]
+
+
 def pick_band(bands: list[WeightBand], weight_kg: float) -> WeightBand | None:
     """The band a weight falls in (highest ``from_kg`` not above it); None below the lowest band."""
     fitting = [band for band in bands if band.from_kg <= weight_kg + 1e-9]
     return fitting[-1] if fitting else None
+
+
+def band_for_weight(bands: list[WeightBand], weight_kg: float, drug: str) -> WeightBand:
+    """The label's weight band for this weight; DoseRefused below the lowest band (the label gives no dose).
+
+    Why a refusal: the bands are a label's table; below its lowest weight the table has no dose, and an
+    extrapolated one would be invented. Used by every banded drug (complement and FcRn inhibitors).
+    """
+    band = pick_band(bands, weight_kg)
+    if band is None:
+        raise DoseRefused(
+            f"weight_kg: {weight_kg:g} kg is below the labelled weight bands: {bands[0].from_kg:g} kg is the "
+            f"lowest weight the label's dosing table for {drug} in generalized myasthenia gravis covers; no "
+            "dose can be given from it"
+        )
+    return band
 
 
 def band_label(bands: list[WeightBand], band: WeightBand) -> str:
@@ -390,6 +424,7 @@ class ComplementDrug(_Strict):
     route: str
     maintenance_interval_days: int = Field(gt=0)
     maintenance_from_week: int = Field(ge=0)
+    age_limit: AgeLimit
     bands: list[WeightBand]
     references: list[str]
     warnings: list[CitedText] = Field(default_factory=list)
@@ -397,6 +432,15 @@ class ComplementDrug(_Strict):
     @model_validator(mode="after")
     def _bands_ordered(self) -> ComplementDrug:
         _check_bands(self.bands, self.label)
+        for band in self.bands:
+            # Loading doses fall in weeks 0, 1, ...; maintenance must start after the last of them.
+            if len(band.loading_mg) > self.maintenance_from_week:
+                raise ValueError(
+                    f"{self.label}: band from {band.from_kg:g} kg has {len(band.loading_mg)} loading doses "
+                    f"(weeks 0 to {len(band.loading_mg) - 1}), but maintenance_from_week is "
+                    f"{self.maintenance_from_week}; give at most {self.maintenance_from_week} loading doses "
+                    "or start maintenance later"
+                )
         return self
 
 
@@ -422,6 +466,8 @@ class FcrnDrug(_Strict):
     doses_per_cycle: int | None = Field(default=None, gt=0)  # None: continuous dosing
     interval_days: int = Field(gt=0)
     cycle_note: str = ""
+    age_limit: AgeLimit
+    high_weight_warning: WeightWarning | None = None
     references: list[str]
     warnings: list[CitedText] = Field(default_factory=list)
 
@@ -431,6 +477,12 @@ class FcrnDrug(_Strict):
             raise ValueError(f"{self.label}: give exactly one of mg_per_kg and bands")
         if self.bands:
             _check_bands(self.bands, self.label)
+            if self.loading_mg_per_kg is not None:
+                # An mg/kg loading dose beside a weight-band table would mix two dosing bases in one plan.
+                raise ValueError(
+                    f"{self.label}: loading_mg_per_kg cannot be combined with bands; a loading dose in mg/kg "
+                    "goes with mg_per_kg dosing only"
+                )
         return self
 
 
@@ -492,8 +544,10 @@ def dosing_parameters() -> DosingParameters:
 __all__ = [
     "IVIG_RISK_FACTORS",
     "RITUXIMAB_REGIMENS",
+    "AgeLimit",
     "DosingParameters",
     "WeightBand",
+    "band_for_weight",
     "band_label",
     "dosing_parameters",
     "mg_antibody_labels",

@@ -80,24 +80,14 @@ def plasma_exchange_plan(
             f"{count} days"
         )
     per_exchange = epv * volumes
-    notes = [p.fraction_removed_note.text]
+    acc = common.Notes(p.epv_l_per_kg, p.plasma_volumes, p.exchanges, p.days, p.replacement)
+    acc.note(p.fraction_removed_note.text, p.fraction_removed_note)
     if count != p.exchanges.typical or span != p.days.typical:
-        notes.append(
+        acc.note(
             f"The usual course is {p.exchanges.typical:g} exchanges over about {p.days.typical:g} days "
             f"(this plan: {count} over {span})."
         )
-    refs = (
-        p.epv_l_per_kg.references
-        + p.plasma_volumes.references
-        + p.exchanges.references
-        + p.days.references
-        + p.replacement.references
-        + p.fraction_removed_note.references
-    )
-    warnings: list[str] = []
-    for item in p.warnings:
-        warnings.append(item.text)
-        refs += item.references
+    acc.warn(*p.warnings)
     return PlasmaExchangePlan(
         weight_kg=w,
         hematocrit=hct,
@@ -110,7 +100,5 @@ def plasma_exchange_plan(
         schedule_days=exchange_schedule(count, span),
         fraction_removed_per_exchange=1.0 - math.exp(-volumes),
         replacement=p.replacement.text,
-        warnings=warnings,
-        references=common.unique(refs),
-        notes=notes,
+        **acc.fields(),
     )

@@ -7,7 +7,6 @@ Teaching points: the surface-area regimen needs height and weight; no dose witho
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -78,29 +77,26 @@ def rituximab_dose(
     bsa = None
     if h is not None and w is not None:
         bsa = body_surface_area_m2(h, w)
-    refs = list(plan.references)
-    notes: list[str] = []
+    acc = common.Notes(plan)
     if plan.mg_per_m2 is not None:
         if bsa is None:
             missing = "height_cm" if h is None else "weight_kg"
             raise DoseInputError(
-                f"{missing}: required for the {plan.mg_per_m2:g} mg/m² regimen (body surface area)"
+                f"{missing}: None (not given); {common.allowed_range(getattr(common.limits(), missing))}: "
+                f"required for the {plan.mg_per_m2:g} mg/m² regimen (body surface area)"
             )
         exact = plan.mg_per_m2 * bsa
-        per_infusion = min(float(math.floor(exact + 1e-9)), exact)  # whole mg, never above mg/m² × BSA
-        notes.append(
-            f"{plan.mg_per_m2:g} mg/m² × {bsa:.2f} m² = {exact:.1f} mg, rounded down to {per_infusion:g} mg."
+        per_infusion = common.round_down(exact)  # whole mg, never above mg/m² × BSA
+        acc.note(
+            f"{plan.mg_per_m2:g} mg/m² × {bsa:.2f} m² = {exact:.1f} mg, rounded down to {per_infusion:g} mg.",
+            dosing_parameters().body_size.mosteller,
         )
-        refs += dosing_parameters().body_size.mosteller.references
     else:
         per_infusion = float(plan.fixed_mg or 0.0)
     interval = plan.interval_days
     schedule = [1 + index * (interval or 0) for index in range(plan.infusions)]
-    warnings: list[str] = []
-    for item in rtx.warnings:
-        warnings.append(item.text)
-        refs += item.references
-    refs += rtx.hbv_refusal.references + rtx.live_vaccine_refusal.references
+    acc.warn(*rtx.warnings)
+    acc.cite(rtx.hbv_refusal, rtx.live_vaccine_refusal)
     return RituximabDose(
         regimen=key,
         bsa_m2=bsa,
@@ -109,7 +105,5 @@ def rituximab_dose(
         interval_days=interval,
         total_mg=per_infusion * plan.infusions,
         schedule_days=schedule,
-        warnings=warnings,
-        references=common.unique(refs),
-        notes=notes,
+        **acc.fields(),
     )

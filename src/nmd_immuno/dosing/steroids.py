@@ -8,7 +8,6 @@ infection screening) and a taper plan.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -115,48 +114,39 @@ def prednisone_dose(
     ceiling = min(ind.ceiling_mg, pred.absolute_max_mg.value)
     capped = weight_based > ceiling + 1e-9
     exact = min(weight_based, ceiling)
-    daily = min(float(math.floor(exact + 1e-9)), exact)  # whole mg, rounded down
+    daily = common.round_down(exact)  # whole mg
     start_mg = daily if how == "full" else min(pred.low_start_mg.value, daily)
 
-    refs = pred.mg_per_kg.references + ind.references + pred.absolute_max_mg.references
-    notes: list[str] = []
-    warnings: list[str] = []
+    acc = common.Notes(pred.mg_per_kg, ind, pred.absolute_max_mg)
     if capped:
-        notes.append(
+        acc.note(
             f"{per_kg:g} mg/kg × {w:g} kg = {weight_based:.0f} mg/day exceeds the usual ceiling for "
             f"{ind.label.lower()}: capped at {ceiling:g} mg/day."
         )
     if how == "low" and start_mg < daily:
-        notes.append(
+        acc.note(
             f"Start at {start_mg:g} mg/day and increase by {pred.titration_step_mg.value:g} mg "
-            f"{pred.titration_interval.text} to {daily:g} mg/day."
-        )
-        refs += (
-            pred.low_start_mg.references
-            + pred.titration_step_mg.references
-            + pred.titration_interval.references
+            f"{pred.titration_interval.text} to {daily:g} mg/day.",
+            pred.low_start_mg,
+            pred.titration_step_mg,
+            pred.titration_interval,
         )
 
-    for item in ind.warnings:
-        warnings.append(item.text)
-        refs += item.references
+    acc.warn(*ind.warnings)
     high_start = start_mg > pred.high_start_mg.value + 1e-9
     if key == "myasthenia_gravis" and high_start:
         if is_outpatient and bulbar:
-            warnings.append(pred.outpatient_bulbar_warning.text)
-            refs += pred.outpatient_bulbar_warning.references
-        warnings.append(pred.early_worsening_warning.text)
-        refs += pred.early_worsening_warning.references + pred.high_start_mg.references
+            acc.warn(pred.outpatient_bulbar_warning)
+        acc.warn(pred.early_worsening_warning)
+        acc.cite(pred.high_start_mg)
     if other_is and daily >= pred.pjp_threshold_mg.value - 1e-9:
-        warnings.append(pred.pjp_warning.text)
-        refs += pred.pjp_warning.references + pred.pjp_threshold_mg.references
-    for item in pred.safety_warnings:
-        warnings.append(item.text)
-        refs += item.references
+        acc.warn(pred.pjp_warning)
+        acc.cite(pred.pjp_threshold_mg)
+    acc.warn(*pred.safety_warnings)
 
     taper_config = dosing_parameters().corticosteroids.taper
     plan = steroid_taper(daily, target_mg=min(5.0, daily)) if daily >= taper_config.start_mg.min else []
-    refs += taper_config.references
+    acc.cite(taper_config)
     return SteroidDose(
         indication=key,
         weight_kg=w,
@@ -168,9 +158,7 @@ def prednisone_dose(
         start=how,
         start_mg=start_mg,
         taper=plan,
-        warnings=warnings,
-        references=common.unique(refs),
-        notes=notes,
+        **acc.fields(),
     )
 
 
@@ -185,19 +173,15 @@ def methylprednisolone_pulse(
     n_days = common.whole_number("days", days, mp.days)
     ceiling = min(mp.mg_per_day.max, mp.max_mg_per_kg.value * w)
     capped = requested > ceiling + 1e-9
-    given = float(math.floor(ceiling)) if capped else requested
-    refs = mp.mg_per_day.references + mp.days.references
-    notes: list[str] = []
+    given = common.round_down(ceiling) if capped else requested
+    acc = common.Notes(mp.mg_per_day, mp.days)
     if capped:
-        notes.append(
+        acc.note(
             f"{requested:g} mg/day exceeds {mp.max_mg_per_kg.value:g} mg/kg × {w:g} kg = {ceiling:.0f} "
-            f"mg/day: capped at {given:g} mg/day."
+            f"mg/day: capped at {given:g} mg/day.",
+            mp.max_mg_per_kg,
         )
-        refs += mp.max_mg_per_kg.references
-    warnings: list[str] = []
-    for item in mp.warnings:
-        warnings.append(item.text)
-        refs += item.references
+    acc.warn(*mp.warnings)
     return MethylprednisoloneDose(
         weight_kg=w,
         requested_mg_per_day=requested,
@@ -206,7 +190,5 @@ def methylprednisolone_pulse(
         capped=capped,
         days=n_days,
         total_mg=given * n_days,
-        warnings=warnings,
-        references=common.unique(refs),
-        notes=notes,
+        **acc.fields(),
     )

@@ -62,6 +62,12 @@ def _tick(description: str, value: bool) -> widgets.Checkbox:
     return widgets.Checkbox(value=value, description=description, indent=False)
 
 
+def _options(labels: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(label, id) pairs for a Dropdown or SelectMultiple: the reader sees the label, the calculator gets the
+    id."""
+    return [(label, key) for key, label in labels.items()]
+
+
 class CalculatorForm(widgets.VBox):
     """Controls + result for one calculator. ``controls`` maps keyword names to widgets; ``output`` is the
     result."""
@@ -114,7 +120,7 @@ def ivig_form() -> CalculatorForm:
         "weight_basis": _pick("Dosing weight", list(WEIGHT_BASES), "auto"),
         "vial_g": _number("Vial size (g)", 10.0),
         "risk_factors": widgets.SelectMultiple(
-            options=[(label, key) for key, label in ivig_risk_factor_labels().items()],
+            options=_options(ivig_risk_factor_labels()),
             value=(),
             rows=6,
             description="Risk factors",
@@ -165,9 +171,7 @@ def prednisone_form() -> CalculatorForm:
     controls = {
         "weight_kg": _number("Weight (kg)", 70.0),
         "mg_per_kg": _number("mg/kg/day", 1.0),
-        "indication": _pick(
-            "Indication", [(label, key) for key, label in steroid_indications().items()], "myasthenia_gravis"
-        ),
+        "indication": _pick("Indication", _options(steroid_indications()), "myasthenia_gravis"),
         "start": _pick("Start", [("full dose", "full"), ("low, titrate up", "low")], "low"),
         "outpatient": _tick("Outpatient", True),
         "bulbar_or_respiratory": _tick("Bulbar or respiratory weakness", False),
@@ -187,9 +191,7 @@ def methylprednisolone_form() -> CalculatorForm:
 
 def rituximab_form() -> CalculatorForm:
     controls = {
-        "regimen": _pick(
-            "Regimen", [(label, key) for key, label in rituximab_regimens().items()], "375_mg_m2_weekly_x4"
-        ),
+        "regimen": _pick("Regimen", _options(rituximab_regimens()), "375_mg_m2_weekly_x4"),
         "height_cm": _number("Height (cm)", 170.0),
         "weight_kg": _number("Weight (kg)", 70.0),
         "hbv_screened": _tick("HBsAg and anti-HBc results available", True),
@@ -209,17 +211,13 @@ def azathioprine_form() -> CalculatorForm:
     return CalculatorForm(controls, lambda v: attempt(azathioprine_dose, **v))
 
 
-def _options(labels: Mapping[str, str]) -> list[tuple[str, str]]:
-    return [(label, key) for key, label in labels.items()]
-
-
 def methotrexate_form() -> CalculatorForm:
     controls = {
         "weekly_mg": _number("Dose (mg)", 15.0),
         "schedule": _pick("Schedule", list(SCHEDULES), "weekly"),
         "route": _pick("Route", _options(methotrexate_routes()), "oral"),
-        "egfr_ml_min": _number("eGFR (mL/min)", 90.0),
-        "egfr_unknown": _tick("eGFR not known", False),
+        "egfr_ml_min": _number("CrCl or eGFR (mL/min)", 90.0),
+        "egfr_unknown": _tick("Renal function not known", False),
         "pregnant": _tick("Pregnant", False),
         "planning_pregnancy": _tick("Planning a pregnancy", False),
     }
@@ -244,6 +242,7 @@ def complement_form() -> CalculatorForm:
     controls = {
         "drug": _pick("Drug", _options(complement_drugs()), "eculizumab"),
         "weight_kg": _number("Weight (kg)", 70.0),
+        "age": _number("Age (years)", 50.0),
         "antibody": _pick("Antibody", _options(mg_antibody_labels()), "achr"),
         "meningococcal_vaccination_days": _number("MenACWY+MenB, days before", 28.0),
         "vaccination_undocumented": _tick("Vaccination not documented", False),
@@ -265,6 +264,7 @@ def fcrn_form() -> CalculatorForm:
     controls = {
         "drug": _pick("Drug", _options(fcrn_drugs()), "efgartigimod_iv"),
         "weight_kg": _number("Weight (kg)", 70.0),
+        "age": _number("Age (years)", 50.0),
         "antibody": _pick("Antibody", _options(mg_antibody_labels()), "achr"),
         "live_vaccine_planned": _tick("Live vaccine planned", False),
     }
