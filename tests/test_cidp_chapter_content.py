@@ -113,9 +113,12 @@ def test_checked_trial_figures_and_hedges_are_stated() -> None:
     assert "0.394" in text and "66.5%" in text  # ADHERE, checked
     assert "10 of 24" in text and "6 of 16" in text  # PREDICT, checked
     assert "28 of 245" in text  # PATH withdrawal, checked
+    # PATH, intention to treat (checked): every arm with its count; the post-hoc figure cited to its source.
+    assert "36 of 57 (63%)" in text and "22 of 57 (39%)" in text and "19 of 58 (33%)" in text
+    assert "{cite}`lewis2020pathplacebo`" in text  # the 19-of-51 placebo figure is from the post-hoc paper
     # Figures marked to_check in data/trials.csv are hedged, not stated as fact.
     assert "not confirmed in the course's sources" in text
-    assert "39%" not in text and "33%" not in text  # PATH active arms (to_check)
+    assert "28%" not in text  # ADHERE stage-B relapse on efgartigimod (to_check)
 
 
 def test_disagreements_are_stated() -> None:

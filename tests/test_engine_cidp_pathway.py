@@ -37,6 +37,7 @@ def cidp(**changes: Any) -> dict[str, Any]:
 
 
 FAILED_ALL = {"ivig": "no_response", "corticosteroids": "no_response", "plasma_exchange": "no_response"}
+FIRST_LINE_FAILED = {"ivig": "no_response", "corticosteroids": "no_response"}
 
 
 @dataclass
@@ -83,10 +84,56 @@ CASES: dict[str, Case] = {
         warning="paranodal antibodies",
     ),
     "both_first_line_failed": Case(
-        cidp(history={"ivig": "no_response", "corticosteroids": "no_response"}),
+        cidp(history=FIRST_LINE_FAILED),
         "plasma_exchange_step",
         exactly={"plasma_exchange"},
         warning="POEMS",
+    ),
+    "both_first_line_not_tolerated_scig_offered": Case(
+        cidp(history={"ivig": "intolerant", "corticosteroids": "intolerant"}),
+        "plasma_exchange_step",
+        exactly={"plasma_exchange", "scig"},
+        avoid={"ivig", "corticosteroids"},
+        warning="could not be used",
+    ),
+    "efgartigimod_partial_after_first_line_failed": Case(
+        cidp(history={**FIRST_LINE_FAILED, "efgartigimod": "partial"}),
+        "plasma_exchange_step",
+        exactly={"plasma_exchange", "efgartigimod"},
+    ),
+    "scig_works_after_ivig_intolerance_and_steroid_failure": Case(
+        cidp(history={"ivig": "intolerant", "corticosteroids": "no_response", "scig": "response"}),
+        "maintenance",
+        exactly={"scig"},
+        avoid={"ivig"},
+    ),
+    "efgartigimod_works_after_first_line_failed": Case(
+        cidp(history={**FIRST_LINE_FAILED, "efgartigimod": "response"}),
+        "maintenance",
+        exactly={"efgartigimod"},
+    ),
+    "efgartigimod_works_after_everything_failed": Case(
+        cidp(history={**FAILED_ALL, "efgartigimod": "response"}),
+        "maintenance",
+        exactly={"efgartigimod"},
+    ),
+    "efgartigimod_dependent_after_everything_failed": Case(
+        cidp(history={**FAILED_ALL, "efgartigimod": "relapse_on_taper"}),
+        "maintenance_dependent",
+        offers={"efgartigimod"},
+        not_offered={"rituximab", "plasma_exchange"},
+    ),
+    "plasma_exchange_dependent_and_efgartigimod_works": Case(
+        cidp(
+            history={**FIRST_LINE_FAILED, "plasma_exchange": "relapse_on_taper", "efgartigimod": "response"}
+        ),
+        "maintenance",
+        exactly={"plasma_exchange", "efgartigimod"},
+    ),
+    "refractory_efgartigimod_partial": Case(
+        cidp(history={**FAILED_ALL, "efgartigimod": "partial"}),
+        "refractory",
+        offers={"efgartigimod", "rituximab"},
     ),
     "refractory": Case(
         cidp(history=FAILED_ALL),
@@ -140,7 +187,23 @@ CASES: dict[str, Case] = {
     ),
     "cntn1": Case(cidp(nodal_antibody="cntn1"), "nodopathy", exactly={"rituximab"}),
     "nf186_emergency": Case(
-        cidp(nodal_antibody="nf186", severity="severe"), "nodopathy", warning="emergency"
+        cidp(nodal_antibody="nf186", severity="severe"),
+        "nodopathy",
+        exactly={"rituximab", "plasma_exchange", "ivig"},
+        warning="emergency",
+    ),
+    "nf155_severe_bridge_after_ivig_failed": Case(
+        cidp(nodal_antibody="nf155", severity="severe", history={"ivig": "no_response"}),
+        "nodopathy",
+        exactly={"rituximab", "plasma_exchange"},
+        warning="bridge",
+    ),
+    "child_ivig_dependent_no_efgartigimod": Case(
+        cidp(age=8, history={"ivig": "relapse_on_taper"}),
+        "maintenance_dependent",
+        exactly={"ivig", "scig"},
+        avoid={"efgartigimod"},
+        warning="Under 18",
     ),
     "distal_paraprotein": Case(cidp(variant="distal"), "induction", warning="anti-MAG"),
     "pregnant_refractory": Case(
@@ -198,6 +261,49 @@ def test_history_moves_the_pathway_forward() -> None:
     ends = [[s.id for s in recommend(CIDP, cidp(history=h)).path if s.kind != "rule"][-1] for h in histories]
     assert ends == ["induction", "switch_first_line", "plasma_exchange_step", "refractory"]
     assert len(set(ends)) == len(ends)
+
+
+@pytest.mark.parametrize(
+    "background",
+    [
+        FIRST_LINE_FAILED,
+        FAILED_ALL,
+        {"ivig": "intolerant", "corticosteroids": "no_response"},
+        {"ivig": "no_response", "corticosteroids": "intolerant", "plasma_exchange": "intolerant"},
+    ],
+)
+@pytest.mark.parametrize("outcome", ["response", "partial", "relapse_on_taper"])
+@pytest.mark.parametrize("therapy", ["scig", "efgartigimod", "rituximab"])
+def test_a_treatment_that_works_is_never_dropped(
+    background: dict[str, str], outcome: str, therapy: str
+) -> None:
+    """Whatever failed before, a treatment recorded as working (fully, partly, or needed because the patient
+    worsens when it is reduced) stays on offer."""
+    rec = recommend(CIDP, cidp(history={**background, therapy: outcome}))
+    assert therapy in rec.therapies, [s.id for s in rec.path]
+
+
+def test_intolerance_is_not_reported_as_a_failed_response() -> None:
+    intolerant = recommend(CIDP, cidp(history={"ivig": "intolerant", "corticosteroids": "intolerant"}))
+    failed = recommend(CIDP, cidp(history=FIRST_LINE_FAILED))
+    assert not any("No response to IVIG" in w for w in intolerant.warnings)
+    assert any("No response to IVIG" in w for w in failed.warnings)
+    assert not any("could not be used" in w for w in failed.warnings)
+    assert "scig" in intolerant.therapies and "scig" not in failed.therapies
+
+
+def test_efgartigimod_is_offered_to_adults_only() -> None:
+    for age, offered in ((8, False), (17, False), (18, True), (70, True)):
+        rec = recommend(CIDP, cidp(age=age, history={"ivig": "relapse_on_taper"}))
+        assert ("efgartigimod" in rec.therapies) is offered, age
+        assert ("efgartigimod" in rec.avoid) is not offered, age
+
+
+def test_nodopathy_bridge_only_when_severe() -> None:
+    for severity, bridged in (("mild", False), ("moderate", False), ("severe", True)):
+        rec = recommend(CIDP, cidp(nodal_antibody="cntn1", severity=severity))
+        assert "rituximab" in rec.therapies
+        assert ({"plasma_exchange", "ivig"} <= set(rec.therapies)) is bridged, severity
 
 
 def test_dependence_differs_from_a_response() -> None:

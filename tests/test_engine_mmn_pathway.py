@@ -70,7 +70,7 @@ CASES: dict[str, Case] = {
         "maintenance_insufficient",
         offers={"ivig", "cyclophosphamide"},
         not_offered={"rituximab", "corticosteroids"},
-        warning="optimised",
+        warning="First optimise IVIG",
     ),
     "ivig_partial_cyclophosphamide_not_tolerated": Case(
         mmn(history={"ivig": "partial", "cyclophosphamide": "intolerant"}),
@@ -83,6 +83,25 @@ CASES: dict[str, Case] = {
         "consider_cyclophosphamide",
         exactly=["cyclophosphamide"],
         warning="re-examine the diagnosis",
+    ),
+    "mild_ivig_no_response_reexamine_and_observe": Case(
+        mmn(severity="mild", history={"ivig": "no_response"}),
+        "mild_beyond_ivig",
+        exactly=["observation"],
+        not_offered={"cyclophosphamide"},
+        warning="re-examine the diagnosis",
+    ),
+    "mild_ivig_not_tolerated": Case(
+        mmn(severity="mild", history={"ivig": "intolerant"}),
+        "mild_beyond_ivig",
+        exactly=["observation", "scig"],
+        avoid={"ivig"},
+    ),
+    "mild_ivig_partial_no_cyclophosphamide": Case(
+        mmn(severity="mild", history={"ivig": "partial"}),
+        "maintenance_insufficient",
+        exactly=["ivig"],
+        warning="First optimise IVIG",
     ),
     "ivig_not_tolerated_offers_scig": Case(
         mmn(history={"ivig": "intolerant"}),
@@ -182,6 +201,41 @@ def test_severity_matters_only_before_treatment() -> None:
 def test_cyclophosphamide_comes_only_after_ivig() -> None:
     for severity in ("mild", "moderate", "severe"):
         assert "cyclophosphamide" not in recommend(MMN, mmn(severity=severity)).therapies
+
+
+@pytest.mark.parametrize("outcome", ["partial", "no_response", "intolerant", "contraindicated"])
+def test_cyclophosphamide_is_never_offered_for_mild_weakness(outcome: str) -> None:
+    """Its toxicity is weighed against disabling weakness only; for moderate disease it stays an option."""
+    assert "cyclophosphamide" not in recommend(MMN, mmn(severity="mild", history={"ivig": outcome})).therapies
+    assert "cyclophosphamide" in recommend(MMN, mmn(severity="moderate", history={"ivig": outcome})).therapies
+
+
+def test_partial_response_asks_for_ivig_optimisation_before_cyclophosphamide() -> None:
+    rec = recommend(MMN, mmn(history={"ivig": "partial"}))
+    step = next(s for s in rec.path if s.id == "maintenance_insufficient")
+    assert "optimise" in step.title.lower()
+    assert any("optimise ivig" in w.lower() and "cyclophosphamide" in w.lower() for w in rec.warnings)
+
+
+def test_the_ivig_no_response_preset_matches_the_quiz_question_it_names() -> None:
+    """The preset is the quiz's non-responder before upper motor neuron signs appear (its first question): the
+    pathway must ask to re-examine the diagnosis there, and tie cyclophosphamide to a confirmed diagnosis."""
+    from nmd_immuno.quiz.loader import load_quiz
+
+    preset = load_pathway(MMN).presets["ivig_no_response"]
+    assert "first question" in preset.description
+    first = load_quiz(MMN).item("mmn-nonresponder-next")
+    right = next(o.text for o in first.options if o.correct)
+    assert "diagnosis" in right
+    rec = recommend(MMN, preset_patients(MMN)["ivig_no_response"])
+    assert any("re-examine the diagnosis" in w for w in rec.warnings)
+    node = load_pathway(MMN).node("consider_cyclophosphamide")
+    labels = [
+        item.label
+        for item in node.offer
+        if not isinstance(item, str) and "cyclophosphamide" in item.therapies
+    ]
+    assert "after the diagnosis is confirmed" in labels
 
 
 def test_recommendation_references_cover_every_step_and_resolve() -> None:
