@@ -3,12 +3,17 @@
 Only layout and wiring: the verdict comes from :func:`nmd_immuno.quiz.answers.check_response`, the answer key
 from :mod:`nmd_immuno.quiz.static_html`. Long option texts are listed as HTML above the controls because
 ipywidgets draws radio and checkbox labels on a single fixed-height line.
+
+In a cohort workshop (``NMD_WORKSHOP_DB`` set, see :mod:`nmd_immuno.workshop`) each checked answer is also
+recorded in the shared store for the instructor's dashboard. The store is a bonus, never a condition: if it
+cannot be written the quiz works as usual and says, under the feedback, that the answer was not recorded.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from typing import Any
 
 import ipywidgets as widgets
 
@@ -16,8 +21,12 @@ from nmd_immuno.quiz.answers import Feedback, QuizResponseError, check_response
 from nmd_immuno.quiz.loader import load_quiz
 from nmd_immuno.quiz.schema import LETTERS, Case, Item, Quiz
 from nmd_immuno.quiz.static_html import NOTICE, key_html, paragraphs_html, static_asset
+from nmd_immuno.workshop.store import AnswerStore, current_user
 
 HIDDEN = "none"
+QUIZ_WAIT_S = 5.0
+# Called after each checked answer with (item, response, feedback); returns a note to show, or None.
+OnChecked = Callable[[Item, Any, Feedback], str | None]
 
 
 def feedback_html(feedback: Feedback) -> str:
@@ -37,6 +46,15 @@ def feedback_html(feedback: Feedback) -> str:
     return f'<div class="nmdq-feedback">{"".join(parts)}</div>'
 
 
+def response_text(item: Item, response: Any) -> str:
+    """A checked response as the workshop store keeps it: letters ("B", "A+C") or the number given."""
+    if item.type == "single":
+        return LETTERS[response]
+    if item.type == "multiple":
+        return "+".join(LETTERS[i] for i in sorted(response))
+    return format(float(response), "g")
+
+
 def _message(text: str, css: str = "nmdq-warn") -> str:
     return f'<div class="nmdq-feedback"><p class="nmdq-verdict {css}">{html.escape(text)}</p></div>'
 
@@ -44,10 +62,13 @@ def _message(text: str, css: str = "nmdq-warn") -> str:
 class ItemView(widgets.VBox):
     """One question: stem, options, control, Check / Show answer / Try again, feedback, and the key."""
 
-    def __init__(self, item: Item, number: int, on_resolved: Callable[[], bool]) -> None:
+    def __init__(
+        self, item: Item, number: int, on_resolved: Callable[[], bool], on_checked: OnChecked | None = None
+    ) -> None:
         self.item = item
         self.resolved = False
         self._on_resolved = on_resolved
+        self._on_checked = on_checked
         stem = html.escape(" ".join(item.stem.split()))
         header = widgets.HTML(
             f'<div class="nmdq-stem"><span class="nmdq-qnum">Question {number}.</span> {stem}</div>'
@@ -112,12 +133,16 @@ class ItemView(widgets.VBox):
 
     def check(self) -> Feedback | None:
         """Check the response and show the verdict; returns it (None when nothing checkable was given)."""
+        response = self.response()
         try:
-            result = check_response(self.item, self.response())
+            result = check_response(self.item, response)
         except QuizResponseError as error:
             self.feedback.value = _message(str(error))
             return None
         self.feedback.value = feedback_html(result)
+        note = self._on_checked(self.item, response, result) if self._on_checked else None
+        if note:
+            self.feedback.value += _message(note, "nmdq-note")
         self.retry_button.layout.display = None
         if result.correct:
             self.resolve(by_correct_answer=True)
@@ -156,12 +181,14 @@ class ItemView(widgets.VBox):
 class CaseView(widgets.VBox):
     """A vignette and its stages; stage *k+1* appears once item *k* is resolved."""
 
-    def __init__(self, case: Case, case_number: int, first_number: int) -> None:
+    def __init__(
+        self, case: Case, case_number: int, first_number: int, on_checked: OnChecked | None = None
+    ) -> None:
         self.case = case
         self.stages: list[widgets.VBox] = []
         self.items: list[ItemView] = []
         for offset, item in enumerate(case.items):
-            view = ItemView(item, first_number + offset, self._revealer(offset + 1))
+            view = ItemView(item, first_number + offset, self._revealer(offset + 1), on_checked)
             followup = (
                 widgets.HTML(paragraphs_html(item.followup, "nmdq-followup"))
                 if item.followup.strip()
@@ -197,23 +224,46 @@ class CaseView(widgets.VBox):
 
 
 class QuizWidget(widgets.VBox):
-    """The whole quiz; ``items`` maps each item id to its :class:`ItemView` (for tests and dashboards)."""
+    """The whole quiz; ``items`` maps each item id to its :class:`ItemView` (for tests and dashboards).
 
-    def __init__(self, quiz: Quiz) -> None:
+    ``store``: where checked answers are recorded; by default the workshop store named by
+    ``NMD_WORKSHOP_DB``, or none (nothing recorded) when that is not set.
+    """
+
+    def __init__(self, quiz: Quiz, store: AnswerStore | None = None) -> None:
         self.quiz = quiz
+        # a participant's click waits at most a few seconds for the shared file, then gets a note
+        self.store = store if store is not None else AnswerStore.from_env(busy_timeout_s=QUIZ_WAIT_S)
+        self.user = current_user() if self.store is not None else None
+        on_checked = self._record if self.store is not None else None
         self.cases: list[CaseView] = []
         number = 1
         for case_number, case in enumerate(quiz.cases, start=1):
-            self.cases.append(CaseView(case, case_number, number))
+            self.cases.append(CaseView(case, case_number, number, on_checked))
             number += len(case.items)
         self.items: dict[str, ItemView] = {view.item.id: view for case in self.cases for view in case.items}
+        workshop = (
+            f'<p class="nmdq-note">Workshop: each answer you check is recorded as '
+            f"<b>{html.escape(self.user)}</b> for the instructor's dashboard.</p>"
+            if self.user is not None
+            else ""
+        )
         header = widgets.HTML(
             f"<style>{static_asset('quiz.css')}</style>"
             f'<div class="nmdq-title">{html.escape(quiz.title)}</div>'
-            f'<p class="nmdq-notice">{html.escape(NOTICE)}</p>'
+            f'<p class="nmdq-notice">{html.escape(NOTICE)}</p>{workshop}'
         )
         super().__init__([header, *self.cases])
         self.add_class("nmdq")  # scopes quiz.css (colours, spacing) to this widget
+
+    def _record(self, item: Item, response: Any, result: Feedback) -> str | None:
+        """Record a checked answer in the workshop store; on any failure, a note instead of an error."""
+        assert self.store is not None and self.user is not None
+        try:
+            self.store.record(self.user, self.quiz.id, item.id, response_text(item, response), result.correct)
+        except Exception as error:  # the quiz must keep working whatever happens to the shared store
+            return f"Workshop: this answer was not recorded ({type(error).__name__}: {error})."
+        return None
 
 
 def quiz_widget(quiz_id: str) -> QuizWidget:

@@ -1,0 +1,106 @@
+"""The instructor's dashboard: shows the store's participants and items (in the quiz's order), one item's
+answers, refreshes on the button and, only inside a running event loop, by itself; never under nbgrader."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from nmd_immuno.quiz import load_quiz
+from nmd_immuno.workshop import ENV_VAR, AnswerStore, WorkshopInputError, workshop_dashboard
+from nmd_immuno.workshop.dashboard import WorkshopDashboard
+
+QUIZ = "myasthenia_gravis"
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AnswerStore:
+    path = tmp_path / "answers.sqlite"
+    monkeypatch.setenv(ENV_VAR, str(path))
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    return AnswerStore(path)
+
+
+def item_ids() -> list[str]:
+    return [item.id for _, item in load_quiz(QUIZ).items()]
+
+
+def test_it_needs_a_configured_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    with pytest.raises(WorkshopInputError, match=ENV_VAR):
+        workshop_dashboard(QUIZ)
+
+
+def test_it_refuses_a_bad_refresh_interval(store: AnswerStore) -> None:
+    with pytest.raises(WorkshopInputError, match=r"refresh_s: got 0; expected seconds > 0"):
+        workshop_dashboard(QUIZ, refresh_s=0)
+
+
+def test_it_shows_participants_items_in_quiz_order_and_one_items_answers(store: AnswerStore) -> None:
+    first, second = item_ids()[:2]
+    store.record("ana", QUIZ, second, "B", False)
+    store.record("ben", QUIZ, second, "A", True)
+    dashboard = workshop_dashboard(QUIZ)
+    assert dashboard._task is None, "no event loop here: no refresh task"
+    assert "ana" in dashboard.progress.value and "ben" in dashboard.progress.value
+    assert dashboard.items.value.index(first) < dashboard.items.value.index(second), "quiz order"
+    assert "2 participant(s), 2 answer(s)" in dashboard.status.value
+
+    dashboard.item_picker.value = (QUIZ, second)
+    assert "A ✓" in dashboard.distribution.value and "50 %" in dashboard.distribution.value
+
+    store.record("cleo", QUIZ, second, "C", False)
+    assert "cleo" not in dashboard.progress.value
+    dashboard.refresh_button.click()
+    assert "cleo" in dashboard.progress.value and "3 participant(s)" in dashboard.status.value
+    assert dashboard.item_picker.value == (QUIZ, second), "a refresh keeps the chosen item"
+    assert "33 %" in dashboard.distribution.value
+
+
+def test_all_quizzes_list_items_as_answered_and_keep_the_chosen_one(store: AnswerStore) -> None:
+    first, second = item_ids()[:2]
+    store.record("ana", QUIZ, second, "B", False)
+    dashboard = workshop_dashboard(None)
+    assert [value for _, value in dashboard.item_picker.options] == [(QUIZ, second)]
+    assert dashboard.item_picker.value == (QUIZ, second), "the first item is shown at once"
+    assert "B" in dashboard.distribution.value
+    store.record("ana", QUIZ, first, "A", True)
+    store.record("ben", "cidp", "x1", "A", True)
+    dashboard.refresh()
+    assert len(dashboard.item_picker.options) == 3 and "cidp / x1" in dashboard.items.value
+    dashboard.item_picker.value = ("cidp", "x1")
+    store.record("ben", "cidp", "x2", "B", False)
+    dashboard.refresh()
+    assert len(dashboard.item_picker.options) == 4
+    assert dashboard.item_picker.value == ("cidp", "x1"), "new items must not move the instructor's choice"
+
+
+def test_an_unreadable_store_is_shown_not_raised(store: AnswerStore) -> None:
+    store.path.write_text("this is not a database")
+    dashboard = WorkshopDashboard(store, QUIZ, refresh_s=None)
+    assert "Cannot read the store" in dashboard.status.value
+
+
+def test_it_refreshes_itself_in_a_running_loop_and_stops_when_closed(store: AnswerStore) -> None:
+    async def scenario() -> None:
+        dashboard = workshop_dashboard(QUIZ, refresh_s=0.05)
+        assert dashboard._task is not None and "every 0.05 s" in dashboard.status.value
+        store.record("late", QUIZ, item_ids()[0], "A", True)
+        await asyncio.sleep(0.3)
+        assert "late" in dashboard.progress.value, "the periodic refresh picked the new answer up"
+        dashboard.close()
+        await asyncio.sleep(0.1)
+        assert dashboard._task.done()
+
+    asyncio.run(scenario())
+
+
+def test_no_refresh_loop_under_nbgrader(store: AnswerStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+
+    async def scenario() -> WorkshopDashboard:
+        return workshop_dashboard(QUIZ, refresh_s=0.05)
+
+    assert asyncio.run(scenario())._task is None

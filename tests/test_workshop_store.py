@@ -1,0 +1,184 @@
+"""The workshop answer store: every attempt kept with its UTC time, WAL and a busy timeout, clear errors, and
+several processes (one per participant's kernel) writing to one new file at once without losing a row."""
+
+from __future__ import annotations
+
+import getpass
+import multiprocessing
+import multiprocessing.synchronize
+import sqlite3
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from nmd_immuno.workshop.store import (
+    ENV_VAR,
+    AnswerStore,
+    StoreUnavailable,
+    WorkshopInputError,
+    current_user,
+)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> AnswerStore:
+    return AnswerStore(tmp_path / "shared" / "answers.sqlite")
+
+
+def test_every_attempt_is_kept_in_order_with_its_utc_time(store: AnswerStore) -> None:
+    before = datetime.now(UTC)
+    store.record("ana", "mg", "q1", "B", False)
+    store.record("ana", "mg", "q1", "C", True)
+    store.record("ben", "cidp", "q7", 2.5, True)
+    after = datetime.now(UTC)
+
+    every = store.attempts()
+    assert list(every["user"]) == ["ana", "ana", "ben"]
+    assert list(every["answer"]) == ["B", "C", "2.5"]
+    assert list(every["correct"]) == [False, True, True]
+    assert every["attempt"].is_monotonic_increasing and every["attempt"].is_unique
+    assert str(every["recorded_at"].dt.tz) == "UTC"
+    assert every["recorded_at"].between(before, after).all()
+
+    one_quiz = store.attempts("mg")
+    assert set(one_quiz["quiz_id"]) == {"mg"} and len(one_quiz) == 2
+
+
+def test_a_store_never_written_is_empty_and_creates_nothing(store: AnswerStore) -> None:
+    frame = store.attempts()
+    assert frame.empty and "correct" in frame.columns
+    assert not store.path.exists()
+
+
+def test_the_file_is_in_wal_mode(store: AnswerStore) -> None:
+    store.record("ana", "mg", "q1", "A", True)
+    with sqlite3.connect(store.path) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def _hold_write_lock(path: Path, seconds: float, locked: threading.Event) -> None:
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("BEGIN IMMEDIATE")
+    locked.set()
+    time.sleep(seconds)
+    connection.execute("COMMIT")
+    connection.close()
+
+
+def test_a_writer_waits_for_the_lock_instead_of_failing(store: AnswerStore) -> None:
+    store.record("ana", "mg", "q1", "A", True)
+    locked = threading.Event()
+    holder = threading.Thread(target=_hold_write_lock, args=(store.path, 0.8, locked))
+    holder.start()
+    locked.wait(5)
+    start = time.monotonic()
+    AnswerStore(store.path).record("ben", "mg", "q1", "B", False)
+    waited = time.monotonic() - start
+    holder.join()
+    assert waited > 0.5, "the write should have waited for the other writer's lock"
+    assert len(store.attempts()) == 2
+
+
+def test_a_lock_held_past_the_timeout_is_reported_as_unavailable(store: AnswerStore) -> None:
+    store.record("ana", "mg", "q1", "A", True)
+    locked = threading.Event()
+    holder = threading.Thread(target=_hold_write_lock, args=(store.path, 1.0, locked))
+    holder.start()
+    locked.wait(5)
+    impatient = AnswerStore(store.path, busy_timeout_s=0.1)
+    with pytest.raises(StoreUnavailable, match="locked"):
+        impatient.record("ben", "mg", "q1", "B", False)
+    holder.join()
+
+
+def test_a_path_that_cannot_be_created_is_reported_as_unavailable(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    with pytest.raises(StoreUnavailable, match="not-a-folder"):
+        AnswerStore(blocker / "answers.sqlite").record("ana", "mg", "q1", "A", True)
+
+
+@pytest.mark.parametrize(
+    ("field", "kwargs", "allowed"),
+    [
+        ("user", {"user": ""}, "non-empty string"),
+        ("quiz_id", {"quiz_id": None}, "non-empty string"),
+        ("item_id", {"item_id": "x" * 500}, "at most 200"),
+        ("answer", {"answer": ["A", "B"]}, "string or a number"),
+        ("answer", {"answer": float("nan")}, "finite number"),
+        ("answer", {"answer": True}, "string or a number"),
+        ("correct", {"correct": 1}, "True or False"),
+    ],
+)
+def test_bad_input_names_the_field_the_value_and_what_is_allowed(
+    store: AnswerStore, field: str, kwargs: dict, allowed: str
+) -> None:
+    values = {"user": "ana", "quiz_id": "mg", "item_id": "q1", "answer": "A", "correct": True, **kwargs}
+    with pytest.raises(WorkshopInputError) as caught:
+        store.record(**values)
+    message = str(caught.value)
+    assert message.startswith(f"{field}:") and allowed in message
+    assert repr(kwargs[field])[:20] in message
+    assert not store.path.exists(), "nothing is written for bad input"
+
+
+def test_the_user_is_the_hub_user_else_the_login_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JUPYTERHUB_USER", "participant-7")
+    assert current_user() == "participant-7"
+    monkeypatch.delenv("JUPYTERHUB_USER")
+    assert current_user() == getpass.getuser()
+
+
+def test_the_store_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    assert AnswerStore.from_env() is None
+    monkeypatch.setenv(ENV_VAR, str(tmp_path / "w.sqlite"))
+    configured = AnswerStore.from_env()
+    assert configured is not None and configured.path == tmp_path / "w.sqlite"
+
+
+WRITERS, RECORDS = 6, 120
+
+
+def _write_many(path: str, writer: int, start: multiprocessing.synchronize.Barrier) -> None:
+    store = AnswerStore(path)  # a fresh store object per process, as in each participant's kernel
+    start.wait()
+    for n in range(RECORDS):
+        store.record(f"user{writer}", "mg", f"q{n % 5}", str(n), n % 2 == 0)
+
+
+def _read_while_writing(
+    path: str, start: multiprocessing.synchronize.Barrier, done: multiprocessing.synchronize.Event
+) -> None:
+    store = AnswerStore(path)
+    start.wait()
+    while not done.is_set():
+        store.attempts("mg")  # the dashboard reads while participants write; must never fail
+
+
+def test_several_processes_write_one_new_file_at_once(tmp_path: Path) -> None:
+    path = str(tmp_path / "answers.sqlite")
+    context = multiprocessing.get_context("spawn")
+    start = context.Barrier(WRITERS + 1)
+    done = context.Event()
+    writers = [context.Process(target=_write_many, args=(path, w, start)) for w in range(WRITERS)]
+    reader = context.Process(target=_read_while_writing, args=(path, start, done))
+    for process in [*writers, reader]:
+        process.start()
+    for process in writers:
+        process.join(timeout=120)
+    done.set()
+    reader.join(timeout=30)
+    assert [p.exitcode for p in writers] == [0] * WRITERS, "a writer failed (see its traceback above)"
+    assert reader.exitcode == 0, "the reader failed while others wrote"
+
+    attempts = AnswerStore(path).attempts()
+    assert len(attempts) == WRITERS * RECORDS
+    assert attempts["attempt"].is_unique
+    for writer in range(WRITERS):
+        mine = attempts[attempts["user"] == f"user{writer}"]
+        # each process's rows are all there, in the order it wrote them
+        assert list(mine["answer"]) == [str(n) for n in range(RECORDS)]
