@@ -59,7 +59,7 @@ CASES: dict[str, Case] = {
         warning="negative",
     ),
     "ibm_severe_still_no_immunotherapy": Case(
-        pt("ibm", severity="severe", ild="chronic", antibody="hmgcr", statin_exposure=True),
+        pt("ibm", severity="severe", ild="chronic", antibody="other", statin_exposure=True),
         "ibm_supportive",
         exactly={"exercise_rehabilitation", "supportive_care"},
         avoid={"ivig", "corticosteroids"},
@@ -70,6 +70,21 @@ CASES: dict[str, Case] = {
         "ici_initial",
         exactly={"stop_checkpoint_inhibitor", "corticosteroids"},
         warning="troponin",
+    ),
+    # ASCO grade 1: continue the inhibitor with monitoring; no hold, no corticosteroids.
+    "ici_mild_is_monitored": Case(
+        pt("ici", severity="mild"),
+        "ici_mild",
+        exactly={"observation"},
+        not_offered={"stop_checkpoint_inhibitor", "corticosteroids", "ivig"},
+        warning="continued with monitoring",
+    ),
+    # Controlled on corticosteroids: taper them, the inhibitor stays on hold, no IVIG or plasma exchange.
+    "ici_controlled_tapers": Case(
+        pt("ici", severity="severe", history={"corticosteroids": "response"}),
+        "ici_taper",
+        exactly={"stop_checkpoint_inhibitor", "corticosteroids"},
+        warning="never after myocardial involvement",
     ),
     "ici_severe": Case(
         pt("ici", severity="severe"),
@@ -83,10 +98,30 @@ CASES: dict[str, Case] = {
         offers={"ivig", "plasma_exchange", "stop_checkpoint_inhibitor", "corticosteroids"},
         warning="myocarditis",
     ),
-    "ici_checkpoint_rule_before_mda5": Case(
-        pt("ici", antibody="mda5", ild="rapidly_progressive"),
+    "ici_keeps_its_path_with_rapidly_progressive_ild": Case(
+        pt("ici", ild="rapidly_progressive"),
         "ici_initial",
         not_offered={"tacrolimus", "cyclophosphamide"},
+        warning="pneumonitis",
+    ),
+    # Rapidly progressive ILD without anti-MDA5: urgent combination (ACR/CHEST menu), not standard induction.
+    "rp_ild_antisynthetase": Case(
+        pt("asys", antibody="pl7", ild="rapidly_progressive"),
+        "rp_ild",
+        offers={"corticosteroids", "tacrolimus", "mycophenolate", "cyclophosphamide"},
+        not_offered={"methotrexate", "jak_inhibitor"},
+        avoid={"methotrexate"},
+        warning="IV methylprednisolone pulses",
+    ),
+    "rp_ild_seronegative_asks_for_mda5": Case(
+        pt("pm", ild="rapidly_progressive"), "rp_ild", offers={"corticosteroids"}, warning="anti-MDA5"
+    ),
+    # IBM: the no-immunotherapy rule yields to the lung emergency, with a warning to recheck the diagnosis.
+    "rp_ild_in_ibm_is_treated_for_the_lung": Case(
+        pt("ibm", ild="rapidly_progressive"),
+        "rp_ild",
+        offers={"corticosteroids", "cyclophosphamide"},
+        warning="treat the lung, not the muscle",
     ),
     "mda5_rp_ild": Case(
         pt("dm", antibody="mda5", ild="rapidly_progressive"),
@@ -103,16 +138,23 @@ CASES: dict[str, Case] = {
     "mda5_chronic_ild_general_dm": Case(
         pt("dm", antibody="mda5", ild="chronic"),
         "dm_induction",
-        offers={"corticosteroids", "mycophenolate", "ivig"},
-        not_offered={"methotrexate", "cyclophosphamide"},
+        offers={"corticosteroids", "mycophenolate", "tacrolimus"},
+        not_offered={"methotrexate", "cyclophosphamide", "ivig"},
         avoid={"methotrexate"},
     ),
+    # IVIG at induction only when severe or steroids are not possible; otherwise at the refractory step.
     "dm_untreated": Case(
         pt("dm", antibody="mi2"),
         "dm_induction",
-        offers={"corticosteroids", "methotrexate", "ivig", "hydroxychloroquine", "exercise_rehabilitation"},
-        not_offered={"rituximab", "jak_inhibitor"},
+        offers={"corticosteroids", "methotrexate", "hydroxychloroquine", "exercise_rehabilitation"},
+        not_offered={"rituximab", "jak_inhibitor", "ivig"},
         warning="6 weeks",
+    ),
+    "dm_steroids_contraindicated_adds_ivig": Case(
+        pt("dm", history={"corticosteroids": "contraindicated"}),
+        "dm_induction",
+        offers={"ivig", "methotrexate"},
+        not_offered={"corticosteroids"},
     ),
     "dm_tif1g_severe": Case(
         pt("dm", antibody="tif1g", severity="severe", age=58),
@@ -227,12 +269,26 @@ CASES: dict[str, Case] = {
         not_offered={"cyclophosphamide"},
     ),
     "pregnant": Case(
-        pt("dm", pregnant=True, age=30),
+        pt("dm", pregnant=True, age=30, severity="severe"),
         "dm_induction",
         offers={"corticosteroids", "azathioprine", "ivig"},
         not_offered={"methotrexate", "mycophenolate"},
-        avoid={"methotrexate", "mycophenolate", "cyclophosphamide"},
+        avoid={"methotrexate", "mycophenolate", "cyclophosphamide", "jak_inhibitor"},
         warning="teratogenic",
+    ),
+    # Refractory DM in pregnancy: no JAK inhibitor; rituximab stays, with its pregnancy warning.
+    "pregnant_refractory_dm": Case(
+        pt(
+            "dm",
+            pregnant=True,
+            age=30,
+            history={"corticosteroids": "partial", "azathioprine": "no_response"},
+        ),
+        "refractory_dm",
+        offers={"ivig", "rituximab"},
+        not_offered={"jak_inhibitor"},
+        avoid={"jak_inhibitor"},
+        warning="B-cell lymphocytopenia",
     ),
     "juvenile": Case(
         pt("dm", age=12, antibody="nxp2"),
@@ -288,13 +344,99 @@ def test_walk_ends_at_an_outcome_and_rules_come_last() -> None:
 
 
 def test_no_immunotherapy_is_ever_offered_in_ibm() -> None:
-    """Whatever else is recorded (severity, ILD, antibodies, past treatment), IBM gets no immunotherapy."""
-    for severity, ild in itertools.product(
-        ("mild", "moderate", "severe"), ("none", "chronic", "rapidly_progressive")
+    """Whatever else is recorded (severity, chronic ILD, antibody, treatment): no immunotherapy in IBM."""
+    for severity, ild, antibody in itertools.product(
+        ("mild", "moderate", "severe"), ("none", "chronic"), ("none", "other")
     ):
         for history in ({}, {"corticosteroids": "partial", "methotrexate": "partial"}, {"ivig": "response"}):
-            rec = recommend(MYO, pt("ibm", severity=severity, ild=ild, antibody="mda5", history=history))
+            rec = recommend(MYO, pt("ibm", severity=severity, ild=ild, antibody=antibody, history=history))
             assert not IMMUNOTHERAPIES & set(rec.therapies), (severity, ild, history, rec.therapies)
+            assert set(rec.avoid) >= IMMUNOTHERAPIES, (severity, ild, history, rec.avoid)
+
+
+def test_rapidly_progressive_ild_is_never_left_without_treatment() -> None:
+    """An emergency: outside checkpoint-inhibitor myositis, every subtype is offered corticosteroids and a
+    combination partner, and nothing it needs is on the avoid list (the IBM rule yields)."""
+    antibodies = {"dm": "none", "asys": "jo1", "imnm": "hmgcr", "pm": "none", "ibm": "none"}
+    for subtype, antibody in antibodies.items():
+        rec = recommend(MYO, pt(subtype, antibody=antibody, ild="rapidly_progressive", severity="severe"))
+        path = [s.id for s in rec.path]
+        assert "rp_ild" in path and "ibm_no_immunotherapy" not in path, (subtype, path)
+        assert "corticosteroids" in rec.therapies, subtype
+        assert {"tacrolimus", "cyclophosphamide", "mycophenolate"} & set(rec.therapies), subtype
+        assert not {"corticosteroids", "tacrolimus", "cyclophosphamide"} & set(rec.avoid), subtype
+
+
+def test_ivig_at_dm_induction_follows_severity_and_steroids() -> None:
+    """ProDERM tested IVIG in active disease: at induction, offered when severe or steroids are impossible."""
+
+    def ivig_offered(**changes: Any) -> bool:
+        return "ivig" in recommend(MYO, pt("dm", **changes)).therapies
+
+    assert not ivig_offered() and not ivig_offered(severity="mild")
+    assert ivig_offered(severity="severe")
+    assert ivig_offered(history={"corticosteroids": "intolerant"})
+    dm = recommend(MYO, pt("dm", severity="severe"))
+    step = next(s for s in dm.path if s.id == "dm_induction")
+    assert {"dalakas1993ivigdm", "aggarwal2022proderm"} <= set(step.references)
+    assert "still being checked" not in step.rationale
+
+
+def test_checkpoint_inhibitor_stop_follows_asco_grades() -> None:
+    """Hold from grade 2; grade 3-4: consider a permanent stop; permanent stop with myocardial involvement."""
+    moderate = " ".join(recommend(MYO, pt("ici")).warnings)
+    severe = " ".join(recommend(MYO, pt("ici", severity="severe")).warnings)
+    for text in (moderate, severe):
+        assert "Hold the checkpoint inhibitor from grade 2" in text
+        assert "consider stopping it permanently" in text
+        assert "stop it permanently with any myocardial involvement" in text
+        assert "permanently with myocarditis or severe" not in text
+    mild = recommend(MYO, pt("ici", severity="mild"))
+    assert "stop_checkpoint_inhibitor" not in mild.therapies and "corticosteroids" not in mild.therapies
+    assert any("myocarditis" in w for w in mild.warnings)
+
+
+def test_ici_history_moves_the_pathway() -> None:
+    def last_node(severity: str, history: dict[str, str]) -> str:
+        rec = recommend(MYO, pt("ici", severity=severity, history=history))
+        return [s.id for s in rec.path if s.kind != "rule"][-1]
+
+    assert last_node("mild", {}) == "ici_mild"
+    assert last_node("moderate", {}) == last_node("severe", {}) == "ici_initial"
+    assert last_node("severe", {"corticosteroids": "partial"}) == "ici_escalate"
+    assert last_node("severe", {"corticosteroids": "partial", "ivig": "response"}) == "ici_taper"
+    assert last_node("moderate", {"corticosteroids": "response"}) == "ici_taper"
+
+
+# Combinations the course's classification rules out (data/patient_fields.yaml, constraints).
+MSA = ("jo1", "pl7", "pl12", "mda5", "tif1g", "nxp2", "mi2", "sae", "hmgcr", "srp")
+REFUSED = [
+    *[("ibm", antibody) for antibody in MSA],
+    *[("ici", antibody) for antibody in MSA],
+    *[("asys", antibody) for antibody in ("none", "mda5", "tif1g", "nxp2", "mi2", "sae", "hmgcr", "srp")],
+    *[("imnm", antibody) for antibody in ("jo1", "pl7", "pl12", "mda5", "tif1g", "nxp2", "mi2", "sae")],
+    *[("dm", antibody) for antibody in ("jo1", "pl7", "pl12", "hmgcr", "srp")],
+]
+
+
+@pytest.mark.parametrize(("subtype", "antibody"), REFUSED)
+def test_subtype_and_antibody_that_contradict_each_other_are_refused(subtype: str, antibody: str) -> None:
+    with pytest.raises(PatientError) as info:
+        recommend(MYO, pt(subtype, antibody=antibody))
+    message = str(info.value)
+    assert message.startswith("subtype/antibody: invalid combination")
+    assert f"subtype={subtype!r}" in message and f"antibody={antibody!r}" in message
+    assert "choose antibody" in message  # says what is allowed
+
+
+def test_every_subtype_antibody_pair_not_refused_is_accepted() -> None:
+    """The constraints refuse exactly the listed pairs: polymyositis and 'other' stay open."""
+    subtypes = ("dm", "asys", "imnm", "pm", "ibm", "ici")
+    antibodies = ("none", "other", *MSA)
+    for subtype, antibody in itertools.product(subtypes, antibodies):
+        if (subtype, antibody) in REFUSED:
+            continue
+        assert recommend(MYO, pt(subtype, antibody=antibody)).path, (subtype, antibody)
 
 
 def test_history_moves_the_pathway() -> None:

@@ -88,12 +88,26 @@ CASES: dict[str, Case] = {
         offers={"ivig"},
         avoid={"rituximab", "plasma_exchange"},
     ),
+    # The need for treatment is judged first: mild and stable stays on observation even without rituximab.
+    "anti_mag_mild_stable_rituximab_contraindicated_observed": Case(
+        pn(history={"rituximab": "contraindicated"}),
+        "igm_observe",
+        exactly=["observation"],
+        not_offered={"ivig"},
+        avoid={"rituximab"},
+    ),
     # IgG or IgA MGUS with a CIDP-like neuropathy: treated as CIDP.
     "igg_untreated_cidp_induction": Case(
         pn("igg_iga_mgus", severity="moderate", progression="progressive"),
         "igg_iga_induction",
         exactly=["ivig", "corticosteroids", "plasma_exchange"],
         warning="boxed warning",
+    ),
+    "igg_mild_stable_says_the_step_assumes_disability": Case(
+        pn("igg_iga_mgus"),
+        "igg_iga_induction",
+        offers={"ivig"},
+        warning="assumes a neuropathy that limits function",
     ),
     "igg_ivig_failed_raises_poems": Case(
         pn("igg_iga_mgus", severity="moderate", history={"ivig": "no_response"}),
@@ -131,7 +145,29 @@ CASES: dict[str, Case] = {
         "poems_systemic",
         exactly=["lenalidomide", "autologous_sct"],
         not_offered={"radiotherapy", "ivig"},
-        warning="VEGF",
+        warning="thromboprophylaxis",
+    ),
+    # Pregnancy: no lenalidomide, no high-dose chemotherapy with transplant; radiotherapy only with a warning.
+    "poems_widespread_pregnant": Case(
+        pn("poems", sex="female", age=34, pregnant=True, severity="severe", bone_lesions="widespread"),
+        "poems_systemic",
+        exactly=[],
+        not_offered={"lenalidomide", "autologous_sct", "ivig"},
+        avoid={"lenalidomide", "autologous_sct"},
+        warning="embryo-fetal toxicity",
+    ),
+    "poems_limited_pregnant": Case(
+        pn("poems", sex="female", age=34, pregnant=True, bone_lesions="limited"),
+        "poems_radiotherapy",
+        exactly=["radiotherapy"],
+        avoid={"lenalidomide", "autologous_sct"},
+        warning="Pregnancy and radiotherapy",
+    ),
+    "anti_mag_pregnant_rituximab_warned": Case(
+        pn(sex="female", age=34, pregnant=True, progression="progressive"),
+        "igm_rituximab",
+        exactly=["rituximab"],
+        warning="B-cell lymphocytopenia",
     ),
     "poems_no_lesions_systemic": Case(
         pn("poems", severity="moderate"), "poems_systemic", offers={"lenalidomide", "autologous_sct"}
@@ -294,10 +330,54 @@ def test_bone_lesions_change_the_poems_offer() -> None:
     assert offers["none"] == offers["widespread"] == {"lenalidomide", "autologous_sct"}
 
 
-def test_bone_lesions_are_ignored_outside_poems() -> None:
-    for lesions in ("limited", "widespread"):
-        rec = recommend(PN, pn(bone_lesions=lesions))
-        assert rec.therapies == ["observation"]
+@pytest.mark.parametrize("syndrome", ["anti_mag", "igm_non_mag", "igg_iga_mgus", "canomad"])
+@pytest.mark.parametrize("lesions", ["limited", "widespread"])
+def test_bone_lesions_outside_poems_are_refused(syndrome: str, lesions: str) -> None:
+    """bone_lesions is read only in the POEMS branch: elsewhere it would be silently ignored, so refused."""
+    with pytest.raises(PatientError) as info:
+        recommend(PN, pn(syndrome, bone_lesions=lesions))
+    message = str(info.value)
+    assert message.startswith("bone_lesions/syndrome: invalid combination")
+    assert f"bone_lesions={lesions!r}" in message and f"syndrome={syndrome!r}" in message
+    assert "choose syndrome 'poems'" in message and "leave bone_lesions 'none'" in message
+    assert recommend(PN, pn(syndrome, bone_lesions="none")).therapies
+
+
+def test_need_for_treatment_is_judged_before_rituximab_history() -> None:
+    """Mild, stable IgM neuropathy is observed whatever happened with rituximab; IVIG only when disabling."""
+    for outcome in ("no_response", "intolerant", "contraindicated"):
+        mild = recommend(PN, pn(history={"rituximab": outcome}))
+        assert mild.therapies == ["observation"], outcome
+        disabling = recommend(PN, pn(severity="moderate", history={"rituximab": outcome}))
+        assert disabling.therapies == ["ivig"], outcome
+
+
+def test_pregnancy_removes_the_teratogenic_clone_therapies_only_in_poems() -> None:
+    pregnant = {"sex": "female", "age": 34, "pregnant": True}
+    for lesions in ("none", "limited", "widespread"):
+        rec = recommend(PN, pn("poems", bone_lesions=lesions, **pregnant))
+        assert not {"lenalidomide", "autologous_sct"} & set(rec.therapies), lesions
+        assert {"label_lenalidomide", "label_melphalan"} <= set(rec.references), lesions
+    not_pregnant = recommend(PN, pn("poems", bone_lesions="widespread", sex="female", age=34))
+    assert {"lenalidomide", "autologous_sct"} <= set(not_pregnant.therapies)
+    assert not any("Pregnancy" in w for w in not_pregnant.warnings)
+    igm = recommend(PN, pn(progression="progressive", **pregnant))
+    assert "lenalidomide" not in igm.avoid and "pregnancy" not in {s.id for s in igm.path}
+
+
+def test_lenalidomide_carries_its_boxed_warnings() -> None:
+    rec = recommend(PN, pn("poems", bone_lesions="widespread"))
+    note = next(w for w in rec.warnings if w.startswith("Lenalidomide (boxed warnings)"))
+    phrases = (
+        "embryo-fetal toxicity",
+        "REMS",
+        "haematologic toxicity",
+        "thromboembolism",
+        "thromboprophylaxis",
+    )
+    for phrase in phrases:
+        assert phrase in note, phrase
+    assert "label_lenalidomide" in rec.references
 
 
 def test_recommendation_references_cover_every_step_and_resolve() -> None:
