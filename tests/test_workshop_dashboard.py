@@ -4,6 +4,7 @@ answers, refreshes on the button and, only inside a running event loop, by itsel
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 from pathlib import Path
 
 import pytest
@@ -42,7 +43,9 @@ def test_it_shows_participants_items_in_quiz_order_and_one_items_answers(store: 
     first, second = item_ids()[:2]
     store.record("ana", QUIZ, second, "B", False)
     store.record("ben", QUIZ, second, "A", True)
-    dashboard = workshop_dashboard(QUIZ)
+    # Built in a fresh thread, where no event loop runs (the test process may have one: Playwright's).
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        dashboard = pool.submit(workshop_dashboard, QUIZ).result()
     assert dashboard._task is None, "no event loop here: no refresh task"
     assert "ana" in dashboard.progress.value and "ben" in dashboard.progress.value
     assert dashboard.items.value.index(first) < dashboard.items.value.index(second), "quiz order"
