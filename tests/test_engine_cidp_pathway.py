@@ -2,22 +2,18 @@
 avoids and warns.
 
 The cases describe patients the way the chapter does; each asserts the node the walk must reach and what a
-reader should see there. ``test_every_branch_is_exercised`` makes sure the cases together walk every edge of
+reader should see there. ``test_pathways_common.py`` makes sure the cases together walk every edge of
 the pathway graph, so a new branch cannot be added without a test.
 """
 
 from __future__ import annotations
 
-import itertools
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from pathway_helpers import Case, check_case, last_node, path_ids, refusal
 
 from nmd_immuno import PatientError, recommend
-from nmd_immuno.content.bibliography import bibliography_keys
-from nmd_immuno.content.therapies import therapy_class
-from nmd_immuno.engine import load_pathway, preset_patients
 
 CIDP = "cidp"
 
@@ -38,17 +34,6 @@ def cidp(**changes: Any) -> dict[str, Any]:
 
 FAILED_ALL = {"ivig": "no_response", "corticosteroids": "no_response", "plasma_exchange": "no_response"}
 FIRST_LINE_FAILED = {"ivig": "no_response", "corticosteroids": "no_response"}
-
-
-@dataclass
-class Case:
-    patient: dict[str, Any]
-    reaches: str
-    offers: set[str] = field(default_factory=set)
-    not_offered: set[str] = field(default_factory=set)
-    avoid: set[str] = field(default_factory=set)
-    warning: str | None = None  # a phrase one of the warnings must contain
-    exactly: set[str] | None = None  # the exact therapies, when the point is that nothing else is offered
 
 
 CASES: dict[str, Case] = {
@@ -219,35 +204,7 @@ CASES: dict[str, Case] = {
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_branch(name: str) -> None:
-    case = CASES[name]
-    rec = recommend(CIDP, case.patient)
-    path = [step.id for step in rec.path]
-    assert case.reaches in path, f"{name}: path was {path}"
-    if case.exactly is not None:
-        assert set(rec.therapies) == case.exactly, f"{name}: offered {rec.therapies}"
-    assert case.offers <= set(rec.therapies), f"{name}: offered {rec.therapies}"
-    assert not case.not_offered & set(rec.therapies), f"{name}: offered {rec.therapies}"
-    assert case.avoid <= set(rec.avoid), f"{name}: avoid {rec.avoid}"
-    if case.warning:
-        assert any(case.warning.lower() in w.lower() for w in rec.warnings), (
-            f"{name}: warnings {rec.warnings}"
-        )
-
-
-def test_every_branch_is_exercised() -> None:
-    algorithm = load_pathway(CIDP)
-    node_ids = {n.id for n in algorithm.nodes}
-    all_edges = {(n.id, target) for n in algorithm.nodes for target, _ in n.successors()}
-    seen: set[tuple[str, str]] = set()
-    for case in CASES.values():
-        walked = [s.id for s in recommend(CIDP, case.patient).path if s.id in node_ids]
-        seen |= set(itertools.pairwise(walked))
-    assert all_edges - seen == set(), "edges of the pathway that no test case walks"
-
-
-def test_every_rule_fires_for_some_case() -> None:
-    fired = {s.id for case in CASES.values() for s in recommend(CIDP, case.patient).path if s.kind == "rule"}
-    assert fired == {rule.id for rule in load_pathway(CIDP).rules}
+    check_case(CIDP, name, CASES[name])
 
 
 def test_history_moves_the_pathway_forward() -> None:
@@ -258,7 +215,7 @@ def test_history_moves_the_pathway_forward() -> None:
         {"ivig": "no_response", "corticosteroids": "no_response"},
         FAILED_ALL,
     ]
-    ends = [[s.id for s in recommend(CIDP, cidp(history=h)).path if s.kind != "rule"][-1] for h in histories]
+    ends = [last_node(recommend(CIDP, cidp(history=h))) for h in histories]
     assert ends == ["induction", "switch_first_line", "plasma_exchange_step", "refractory"]
     assert len(set(ends)) == len(ends)
 
@@ -280,7 +237,7 @@ def test_a_treatment_that_works_is_never_dropped(
     """Whatever failed before, a treatment recorded as working (fully, partly, or needed because the patient
     worsens when it is reduced) stays on offer."""
     rec = recommend(CIDP, cidp(history={**background, therapy: outcome}))
-    assert therapy in rec.therapies, [s.id for s in rec.path]
+    assert therapy in rec.therapies, path_ids(rec)
 
 
 def test_intolerance_is_not_reported_as_a_failed_response() -> None:
@@ -319,11 +276,11 @@ def test_dependence_differs_from_a_response() -> None:
 def test_nodopathy_takes_precedence_over_the_cidp_sequence() -> None:
     for antibody in ("nf155", "cntn1", "caspr1", "nf186"):
         rec = recommend(CIDP, cidp(nodal_antibody=antibody))
-        path = [s.id for s in rec.path]
+        path = path_ids(rec)
         assert "nodopathy" in path and "induction" not in path, antibody
         assert "rituximab" in rec.therapies and "ivig" not in rec.therapies, antibody
     for antibody in ("none", "unknown"):
-        assert "induction" in [s.id for s in recommend(CIDP, cidp(nodal_antibody=antibody)).path]
+        assert "induction" in path_ids(recommend(CIDP, cidp(nodal_antibody=antibody)))
 
 
 def test_motor_cidp_never_starts_with_corticosteroids() -> None:
@@ -341,16 +298,6 @@ def test_nodal_antibody_defaults_to_not_tested() -> None:
     assert any("have not been tested" in w for w in rec.warnings)
 
 
-def test_recommendation_references_cover_every_step_and_resolve() -> None:
-    known = bibliography_keys()
-    for case in CASES.values():
-        rec = recommend(CIDP, case.patient)
-        assert rec.references and set(rec.references) <= known
-        for step in rec.path:
-            assert step.references, step.id
-            assert set(step.references) <= set(rec.references)
-
-
 def test_trial_evidence_is_cited_where_it_is_used() -> None:
     steps = {s.id: s for s in recommend(CIDP, cidp(history={"ivig": "relapse_on_taper"})).path}
     assert {"vanschaik2018path", "allen2024adhere"} <= set(steps["maintenance_dependent"].references)
@@ -358,47 +305,6 @@ def test_trial_evidence_is_cited_where_it_is_used() -> None:
     assert {"rmc2009methotrexate", "hughes2018forcidp"} <= set(steps["refractory"].references)
     steps = {s.id: s for s in recommend(CIDP, cidp(nodal_antibody="nf155")).path}
     assert "martinaguilar2022nf155" in steps["nodopathy"].references
-
-
-def test_presets_meet_their_stated_expectations() -> None:
-    algorithm = load_pathway(CIDP)
-    presets = preset_patients(CIDP)
-    assert set(presets) == set(algorithm.presets) and 3 <= len(presets) <= 8
-    for preset_id, preset in algorithm.presets.items():
-        rec = recommend(CIDP, presets[preset_id])
-        expect = preset.expect
-        assert expect is not None, f"preset {preset_id} states no expectation"
-        assert set(expect.offers_include) <= set(rec.therapies), preset_id
-        assert not set(expect.offers_exclude) & set(rec.therapies), preset_id
-        assert set(expect.avoid_include) <= set(rec.avoid), preset_id
-        assert set(expect.path_includes) <= {s.id for s in rec.path}, preset_id
-
-
-def test_presets_are_the_chapter_and_quiz_patients() -> None:
-    """Presets labelled as the chapter's or the quiz's case describe a patient of that age and sex there."""
-    from pathlib import Path
-
-    from nmd_immuno.quiz.loader import load_quiz
-
-    chapter = (Path(__file__).resolve().parents[1] / "book" / "cidp.md").read_text("utf-8")
-    vignettes = [case.vignette for case in load_quiz(CIDP).cases]
-    sources = {"Chapter example": [chapter], "Quiz": vignettes}
-    checked = set()
-    for preset_id, preset in load_pathway(CIDP).presets.items():
-        kind = preset.label.split(":", 1)[0]
-        if kind not in sources:
-            continue
-        person = {"female": "woman", "male": "man"}[preset.patient["sex"]]
-        phrase = f"{preset.patient['age']}-year-old {person}"
-        assert any(phrase in text for text in sources[kind]), f"{preset_id}: no {kind} case of a {phrase}"
-        checked.add(kind)
-    assert checked == set(sources)
-
-
-def test_therapy_classes_of_offers_are_known() -> None:
-    for case in CASES.values():
-        for therapy in recommend(CIDP, case.patient).therapies:
-            assert therapy_class(therapy)
 
 
 @pytest.mark.parametrize(
@@ -412,9 +318,7 @@ def test_therapy_classes_of_offers_are_known() -> None:
     ],
 )
 def test_bad_input_names_the_field_and_the_value(change: dict[str, Any], field_name: str, value: str) -> None:
-    with pytest.raises(PatientError) as info:
-        recommend(CIDP, cidp(**change))
-    message = str(info.value)
+    message = refusal(CIDP, cidp(**change))
     assert field_name in message and value in message
 
 

@@ -1,21 +1,18 @@
 """Every branch of the myasthenia gravis pathway, reached by a patient, with what it offers, avoids and warns.
 
 The cases below describe patients the way the chapter does; each asserts the node the walk must reach and the
-therapies, avoids and warnings a reader should see there. ``test_every_branch_is_exercised`` makes sure the
+therapies, avoids and warnings a reader should see there. ``test_pathways_common.py`` makes sure the
 cases together traverse every edge of the pathway graph, so a new branch cannot be added without a test.
 """
 
 from __future__ import annotations
 
-import itertools
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from pathway_helpers import Case, check_case, last_node, path_ids
 
 from nmd_immuno import recommend
-from nmd_immuno.content.bibliography import bibliography_keys
-from nmd_immuno.content.therapies import therapy_class
 from nmd_immuno.engine import load_pathway, preset_patients
 
 MG = "myasthenia_gravis"
@@ -37,17 +34,6 @@ def gmg(**changes: Any) -> dict[str, Any]:
 
 def omg(**changes: Any) -> dict[str, Any]:
     return gmg(distribution="ocular", mgfa_class="I", **changes)
-
-
-@dataclass
-class Case:
-    patient: dict[str, Any]
-    reaches: str
-    offers: set[str] = field(default_factory=set)
-    not_offered: set[str] = field(default_factory=set)
-    avoid: set[str] = field(default_factory=set)
-    warning: str | None = None  # a phrase one of the warnings must contain
-    exactly: list[str] | None = None  # the exact therapies, when the point is that nothing else is offered
 
 
 CASES: dict[str, Case] = {
@@ -400,48 +386,7 @@ CASES: dict[str, Case] = {
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_branch(name: str) -> None:
-    case = CASES[name]
-    rec = recommend(MG, case.patient)
-    path = [step.id for step in rec.path]
-    assert case.reaches in path, f"{name}: path was {path}"
-    if case.exactly is not None:
-        assert rec.therapies == case.exactly
-    assert case.offers <= set(rec.therapies), f"{name}: offered {rec.therapies}"
-    assert not case.not_offered & set(rec.therapies), f"{name}: offered {rec.therapies}"
-    assert case.avoid <= set(rec.avoid), f"{name}: avoid {rec.avoid}"
-    if case.warning:
-        assert any(case.warning.lower() in w.lower() for w in rec.warnings), (
-            f"{name}: warnings {rec.warnings}"
-        )
-
-
-def _edges(path_ids: list[str], node_ids: set[str]) -> set[tuple[str, str]]:
-    walked = [i for i in path_ids if i in node_ids]
-    return set(itertools.pairwise(walked))
-
-
-def test_every_branch_is_exercised() -> None:
-    algorithm = load_pathway(MG)
-    node_ids = {n.id for n in algorithm.nodes}
-    all_edges = {(n.id, target) for n in algorithm.nodes for target, _ in n.successors()}
-    seen: set[tuple[str, str]] = set()
-    for case in CASES.values():
-        seen |= _edges([s.id for s in recommend(MG, case.patient).path], node_ids)
-    assert all_edges - seen == set(), "edges of the pathway that no test case walks"
-
-
-def test_every_rule_fires_for_some_case() -> None:
-    fired = {s.id for case in CASES.values() for s in recommend(MG, case.patient).path if s.kind == "rule"}
-    assert fired == {rule.id for rule in load_pathway(MG).rules}
-
-
-def test_walk_ends_at_an_outcome_and_rules_come_last() -> None:
-    for name, case in CASES.items():
-        kinds = [s.kind for s in recommend(MG, case.patient).path]
-        last_node = max(i for i, k in enumerate(kinds) if k != "rule")
-        assert kinds[last_node] == "outcome", name
-        assert all(k == "rule" for k in kinds[last_node + 1 :]), name
-        assert kinds[0] == "decision", name
+    check_case(MG, name, CASES[name])
 
 
 def test_decision_steps_record_the_branch_taken() -> None:
@@ -474,30 +419,6 @@ def test_antibody_changes_the_refractory_offer() -> None:
     assert "rituximab" in by_antibody["musk"] and "rituximab" not in by_antibody["achr"]
 
 
-def test_recommendation_references_cover_every_step_and_resolve() -> None:
-    known = bibliography_keys()
-    for case in CASES.values():
-        rec = recommend(MG, case.patient)
-        assert rec.references and set(rec.references) <= known
-        for step in rec.path:
-            assert step.references, step.id
-            assert set(step.references) <= set(rec.references)
-
-
-def test_presets_meet_their_stated_expectations() -> None:
-    algorithm = load_pathway(MG)
-    presets = preset_patients(MG)
-    assert set(presets) == set(algorithm.presets) and len(presets) >= 7
-    for preset_id, preset in algorithm.presets.items():
-        rec = recommend(MG, presets[preset_id])
-        expect = preset.expect
-        assert expect is not None, f"preset {preset_id} states no expectation"
-        assert set(expect.offers_include) <= set(rec.therapies), preset_id
-        assert not set(expect.offers_exclude) & set(rec.therapies), preset_id
-        assert set(expect.avoid_include) <= set(rec.avoid), preset_id
-        assert set(expect.path_includes) <= {s.id for s in rec.path}, preset_id
-
-
 def test_presets_are_copies() -> None:
     first = preset_patients(MG)
     first["crisis"]["age"] = 1
@@ -516,28 +437,22 @@ def test_the_presets_cover_the_chapter_cases() -> None:
     assert any(p.get("thymoma") for p in presets.values())
 
 
-def test_therapy_classes_of_offers_are_known() -> None:
-    for case in CASES.values():
-        for therapy in recommend(MG, case.patient).therapies:
-            assert therapy_class(therapy)
-
-
 def test_ivig_dependence_not_a_single_course_makes_refractory() -> None:
     """IVIG needed again and again (relapse when spaced out) is refractory; one course that worked is not."""
     base = {"corticosteroids": "partial", "azathioprine": "no_response", "thymectomy": "partial"}
     steps = {
-        outcome: [s.id for s in recommend(MG, gmg(history={**base, "ivig": outcome})).path]
+        outcome: path_ids(recommend(MG, gmg(history={**base, "ivig": outcome})))
         for outcome in ("relapse_on_taper", "response")
     }
     assert "refractory_by_antibody" in steps["relapse_on_taper"]
     assert "refractory_by_antibody" not in steps["response"] and "sparing_next" in steps["response"]
     # Plasma-exchange dependence counts the same way; dependence with no agent besides steroids does not.
     plex = recommend(MG, gmg(history={**base, "plasma_exchange": "relapse_on_taper"}))
-    assert "refractory_by_antibody" in [s.id for s in plex.path]
+    assert "refractory_by_antibody" in path_ids(plex)
     steroids_only = recommend(
         MG, gmg(history={"corticosteroids": "partial", "ivig": "relapse_on_taper", "thymectomy": "partial"})
     )
-    assert "refractory_by_antibody" not in [s.id for s in steroids_only.path]
+    assert "refractory_by_antibody" not in path_ids(steroids_only)
     refractory_step = next(s for s in plex.path if s.id == "refractory_by_antibody")
     assert "howard2017regain" in refractory_step.references
 
@@ -550,7 +465,7 @@ def test_a_working_biologic_is_offered_again(biologic: str, outcome: str) -> Non
     history = {"corticosteroids": "partial", "thymectomy": "partial", biologic: outcome}
     rec = recommend(MG, gmg(history=history))
     assert biologic in rec.therapies
-    assert [s.id for s in rec.path if s.kind != "rule"][-1] == "targeted_continue"
+    assert last_node(rec) == "targeted_continue"
     partial_warned = any("Partial response to a targeted biologic" in w for w in rec.warnings)
     assert partial_warned == (outcome == "partial")
 
@@ -580,29 +495,6 @@ def test_continuing_efgartigimod_outside_achr_keeps_the_label_warning() -> None:
     assert any("ADAPT SERON" in w and "not confirmed" in w for w in rec.warnings)
 
 
-def test_presets_are_the_chapter_and_quiz_patients() -> None:
-    """Presets labelled as the chapter's or the quiz's case describe a patient of that age and sex there."""
-    from pathlib import Path
-
-    from nmd_immuno.quiz.loader import load_quiz
-
-    chapter = (Path(__file__).resolve().parents[1] / "book" / "myasthenia-gravis.md").read_text("utf-8")
-    vignettes = [case.vignette for case in load_quiz(MG).cases]
-    algorithm = load_pathway(MG)
-    sources = {"Chapter example": [chapter], "Quiz": vignettes}
-    checked = set()
-    for preset_id, preset in algorithm.presets.items():
-        kind = preset.label.split(":", 1)[0]
-        if kind not in sources:
-            continue
-        patient = preset.patient
-        person = {"female": "woman", "male": "man"}[patient["sex"]]
-        phrase = f"{patient['age']}-year-old {person}"
-        assert any(phrase in text for text in sources[kind]), f"{preset_id}: no {kind} case of a {phrase}"
-        checked.add(kind)
-    assert checked == set(sources)
-
-
 @pytest.mark.parametrize("antibody", ["musk", "lrp4", "seronegative"])
 @pytest.mark.parametrize("outcome", ["response", "partial"])
 def test_a_working_complement_inhibitor_outside_achr_is_not_continued_but_flagged(
@@ -611,14 +503,14 @@ def test_a_working_complement_inhibitor_outside_achr_is_not_continued_but_flagge
     rec = recommend(
         MG, gmg(antibody=antibody, history={"corticosteroids": "partial", "ravulizumab": outcome})
     )
-    path = [s.id for s in rec.path]
+    path = path_ids(rec)
     assert "targeted_continue" not in path and "complement_working_outside_label" in path
     assert "ravulizumab" not in rec.therapies and "ravulizumab" in rec.avoid
     assert any("complement inhibitor is recorded as working" in w for w in rec.warnings)
     # The same history in AChR+ MG continues it, without the flag.
     achr = recommend(MG, gmg(history={"corticosteroids": "partial", "ravulizumab": outcome}))
     assert "ravulizumab" in achr.therapies
-    assert "complement_working_outside_label" not in [s.id for s in achr.path]
+    assert "complement_working_outside_label" not in path_ids(achr)
 
 
 def test_an_allowed_biologic_is_continued_when_an_avoided_one_also_worked() -> None:
@@ -631,7 +523,7 @@ def test_an_allowed_biologic_is_continued_when_an_avoided_one_also_worked() -> N
             history={"corticosteroids": "partial", "rituximab": "response", "eculizumab": "partial"},
         ),
     )
-    assert "targeted_continue" in [s.id for s in rec.path]
+    assert "targeted_continue" in path_ids(rec)
     assert "rituximab" in rec.therapies and "eculizumab" not in rec.therapies
     assert not any("Partial response to a targeted biologic" in w for w in rec.warnings)
     assert any("complement inhibitor is recorded as working" in w for w in rec.warnings)

@@ -1,21 +1,19 @@
 """Every branch of the inflammatory myopathies pathway, reached by a patient: what it offers, avoids, warns.
 
 The cases describe patients the way the chapter (book/inflammatory-myopathies.md) and the quiz do; each
-asserts the node the walk must reach and what a reader should see there. ``test_every_branch_is_exercised``
+asserts the node the walk must reach and what a reader should see there. ``test_pathways_common.py``
 checks that the cases together walk every edge of the graph, so a new branch cannot be added without a case.
 """
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from pathway_helpers import Case, check_case, last_node, path_ids, refusal
 
 from nmd_immuno import PatientError, recommend
-from nmd_immuno.content.bibliography import bibliography_keys
-from nmd_immuno.engine import load_pathway, preset_patients
 
 MYO = "myositis"
 IMMUNOTHERAPIES = {
@@ -37,17 +35,6 @@ def pt(subtype: str = "pm", **changes: Any) -> dict[str, Any]:
     patient: dict[str, Any] = {"age": 52, "sex": "female", "subtype": subtype, "severity": "moderate"}
     patient.update(changes)
     return patient
-
-
-@dataclass
-class Case:
-    patient: dict[str, Any]
-    reaches: str
-    offers: set[str] = field(default_factory=set)
-    not_offered: set[str] = field(default_factory=set)
-    avoid: set[str] = field(default_factory=set)
-    warning: str | None = None  # a phrase one of the warnings must contain
-    exactly: set[str] | None = None  # the exact therapies, when the point is that nothing else is offered
 
 
 CASES: dict[str, Case] = {
@@ -300,47 +287,7 @@ CASES: dict[str, Case] = {
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_branch(name: str) -> None:
-    case = CASES[name]
-    rec = recommend(MYO, case.patient)
-    path = [step.id for step in rec.path]
-    assert case.reaches in path, f"{name}: path was {path}"
-    if case.exactly is not None:
-        assert set(rec.therapies) == case.exactly, f"{name}: offered {rec.therapies}"
-    assert case.offers <= set(rec.therapies), f"{name}: offered {rec.therapies}"
-    assert not case.not_offered & set(rec.therapies), f"{name}: offered {rec.therapies}"
-    assert case.avoid <= set(rec.avoid), f"{name}: avoid {rec.avoid}"
-    if case.warning:
-        assert any(case.warning.lower() in w.lower() for w in rec.warnings), (
-            f"{name}: warnings {rec.warnings}"
-        )
-
-
-def _edges(path_ids: list[str], node_ids: set[str]) -> set[tuple[str, str]]:
-    walked = [i for i in path_ids if i in node_ids]
-    return set(itertools.pairwise(walked))
-
-
-def test_every_branch_is_exercised() -> None:
-    algorithm = load_pathway(MYO)
-    node_ids = {n.id for n in algorithm.nodes}
-    all_edges = {(n.id, target) for n in algorithm.nodes for target, _ in n.successors()}
-    seen: set[tuple[str, str]] = set()
-    for case in CASES.values():
-        seen |= _edges([s.id for s in recommend(MYO, case.patient).path], node_ids)
-    assert all_edges - seen == set(), "edges of the pathway that no test case walks"
-
-
-def test_every_rule_fires_for_some_case() -> None:
-    fired = {s.id for case in CASES.values() for s in recommend(MYO, case.patient).path if s.kind == "rule"}
-    assert fired == {rule.id for rule in load_pathway(MYO).rules}
-
-
-def test_walk_ends_at_an_outcome_and_rules_come_last() -> None:
-    for name, case in CASES.items():
-        kinds = [s.kind for s in recommend(MYO, case.patient).path]
-        last_node = max(i for i, k in enumerate(kinds) if k != "rule")
-        assert kinds[last_node] == "outcome", name
-        assert all(k == "rule" for k in kinds[last_node + 1 :]), name
+    check_case(MYO, name, CASES[name])
 
 
 def test_no_immunotherapy_is_ever_offered_in_ibm() -> None:
@@ -360,7 +307,7 @@ def test_rapidly_progressive_ild_is_never_left_without_treatment() -> None:
     antibodies = {"dm": "none", "asys": "jo1", "imnm": "hmgcr", "pm": "none", "ibm": "none"}
     for subtype, antibody in antibodies.items():
         rec = recommend(MYO, pt(subtype, antibody=antibody, ild="rapidly_progressive", severity="severe"))
-        path = [s.id for s in rec.path]
+        path = path_ids(rec)
         assert "rp_ild" in path and "ibm_no_immunotherapy" not in path, (subtype, path)
         assert "corticosteroids" in rec.therapies, subtype
         assert {"tacrolimus", "cyclophosphamide", "mycophenolate"} & set(rec.therapies), subtype
@@ -397,15 +344,14 @@ def test_checkpoint_inhibitor_stop_follows_asco_grades() -> None:
 
 
 def test_ici_history_moves_the_pathway() -> None:
-    def last_node(severity: str, history: dict[str, str]) -> str:
-        rec = recommend(MYO, pt("ici", severity=severity, history=history))
-        return [s.id for s in rec.path if s.kind != "rule"][-1]
+    def end(severity: str, history: dict[str, str]) -> str:
+        return last_node(recommend(MYO, pt("ici", severity=severity, history=history)))
 
-    assert last_node("mild", {}) == "ici_mild"
-    assert last_node("moderate", {}) == last_node("severe", {}) == "ici_initial"
-    assert last_node("severe", {"corticosteroids": "partial"}) == "ici_escalate"
-    assert last_node("severe", {"corticosteroids": "partial", "ivig": "response"}) == "ici_taper"
-    assert last_node("moderate", {"corticosteroids": "response"}) == "ici_taper"
+    assert end("mild", {}) == "ici_mild"
+    assert end("moderate", {}) == end("severe", {}) == "ici_initial"
+    assert end("severe", {"corticosteroids": "partial"}) == "ici_escalate"
+    assert end("severe", {"corticosteroids": "partial", "ivig": "response"}) == "ici_taper"
+    assert end("moderate", {"corticosteroids": "response"}) == "ici_taper"
 
 
 # Combinations the course's classification rules out (data/patient_fields.yaml, constraints).
@@ -421,9 +367,7 @@ REFUSED = [
 
 @pytest.mark.parametrize(("subtype", "antibody"), REFUSED)
 def test_subtype_and_antibody_that_contradict_each_other_are_refused(subtype: str, antibody: str) -> None:
-    with pytest.raises(PatientError) as info:
-        recommend(MYO, pt(subtype, antibody=antibody))
-    message = str(info.value)
+    message = refusal(MYO, pt(subtype, antibody=antibody))
     assert message.startswith("subtype/antibody: invalid combination")
     assert f"subtype={subtype!r}" in message and f"antibody={antibody!r}" in message
     assert "choose antibody" in message  # says what is allowed
@@ -442,15 +386,14 @@ def test_every_subtype_antibody_pair_not_refused_is_accepted() -> None:
 def test_history_moves_the_pathway() -> None:
     """Untreated -> induction; steroids and one agent not enough -> refractory; success -> maintenance."""
 
-    def last_node(history: dict[str, str]) -> str:
-        rec = recommend(MYO, pt("dm", history=history))
-        return [s.id for s in rec.path if s.kind != "rule"][-1]
+    def end(history: dict[str, str]) -> str:
+        return last_node(recommend(MYO, pt("dm", history=history)))
 
-    assert last_node({}) == "dm_induction"
-    assert last_node({"corticosteroids": "partial"}) == "dm_induction"
-    assert last_node({"corticosteroids": "partial", "mycophenolate": "no_response"}) == "refractory_dm"
+    assert end({}) == "dm_induction"
+    assert end({"corticosteroids": "partial"}) == "dm_induction"
+    assert end({"corticosteroids": "partial", "mycophenolate": "no_response"}) == "refractory_dm"
     assert (
-        last_node({"corticosteroids": "partial", "mycophenolate": "no_response", "rituximab": "response"})
+        end({"corticosteroids": "partial", "mycophenolate": "no_response", "rituximab": "response"})
         == "maintenance"
     )
 
@@ -493,16 +436,6 @@ def test_corticosteroid_dose_note_fits_age_and_subtype() -> None:
     assert notes(pt("ici", severity="severe")) == []
 
 
-def test_recommendation_references_cover_every_step_and_resolve() -> None:
-    known = bibliography_keys()
-    for case in CASES.values():
-        rec = recommend(MYO, case.patient)
-        assert rec.references and set(rec.references) <= known
-        for step in rec.path:
-            assert step.references, step.id
-            assert set(step.references) <= set(rec.references)
-
-
 def test_trial_references_appear_where_the_trials_are_used() -> None:
     dm = recommend(MYO, pt("dm"))
     assert "aggarwal2022proderm" in dm.references
@@ -512,42 +445,6 @@ def test_trial_references_appear_where_the_trials_are_used() -> None:
     assert {"machado2023arimoclomol", "hanna2019resilient"} <= set(ibm.references)
     ici = recommend(MYO, pt("ici"))
     assert "schneider2021asco" in ici.references
-
-
-def test_presets_meet_their_stated_expectations() -> None:
-    algorithm = load_pathway(MYO)
-    presets = preset_patients(MYO)
-    assert set(presets) == set(algorithm.presets) and 3 <= len(presets) <= 6
-    for preset_id, preset in algorithm.presets.items():
-        rec = recommend(MYO, presets[preset_id])
-        expect = preset.expect
-        assert expect is not None, f"preset {preset_id} states no expectation"
-        assert set(expect.offers_include) <= set(rec.therapies), preset_id
-        assert not set(expect.offers_exclude) & set(rec.therapies), preset_id
-        assert set(expect.avoid_include) <= set(rec.avoid), preset_id
-        assert set(expect.path_includes) <= {s.id for s in rec.path}, preset_id
-
-
-def test_presets_are_the_chapter_and_quiz_patients() -> None:
-    """Presets labelled as the chapter's or the quiz's case describe a patient of that age and sex there."""
-    from pathlib import Path
-
-    from nmd_immuno.quiz.loader import load_quiz
-
-    chapter = (Path(__file__).resolve().parents[1] / "book" / "inflammatory-myopathies.md").read_text("utf-8")
-    vignettes = [case.vignette for case in load_quiz(MYO).cases]
-    sources = {"Chapter example": [chapter], "Quiz": vignettes}
-    checked = set()
-    for preset_id, preset in load_pathway(MYO).presets.items():
-        kind = preset.label.split(":", 1)[0]
-        if kind not in sources:
-            continue
-        patient = preset.patient
-        person = {"female": "woman", "male": "man"}[patient["sex"]]
-        phrase = f"{patient['age']}-year-old {person}"
-        assert any(phrase in text for text in sources[kind]), f"{preset_id}: no {kind} case of a {phrase}"
-        checked.add(kind)
-    assert checked == set(sources)
 
 
 @pytest.mark.parametrize(
@@ -570,9 +467,7 @@ def test_presets_are_the_chapter_and_quiz_patients() -> None:
     ],
 )
 def test_bad_input_names_the_field_and_value(patient: dict[str, Any], field: str, value: str) -> None:
-    with pytest.raises(PatientError) as info:
-        recommend(MYO, patient)
-    message = str(info.value)
+    message = refusal(MYO, patient)
     assert field in message and value in message
 
 

@@ -2,25 +2,21 @@
 avoids and warns.
 
 The cases describe patients the way the chapter does; each asserts the node the walk must reach and what a
-reader should see there. ``test_every_branch_is_exercised`` makes sure the cases together walk every edge of
+reader should see there. ``test_pathways_common.py`` makes sure the cases together walk every edge of
 the pathway graph, so a new branch cannot be added without a test.
 """
 
 from __future__ import annotations
 
-import itertools
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
+from pathway_helpers import Case, check_case, last_node, refusal
 
 from nmd_immuno import PatientError, recommend
-from nmd_immuno.content.bibliography import bibliography_keys
-from nmd_immuno.engine import load_pathway, preset_patients
+from nmd_immuno.engine import preset_patients
 
 PN = "paraproteinemic"
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def pn(syndrome: str = "anti_mag", **changes: Any) -> dict[str, Any]:
@@ -35,17 +31,6 @@ def pn(syndrome: str = "anti_mag", **changes: Any) -> dict[str, Any]:
     }
     patient.update(changes)
     return patient
-
-
-@dataclass
-class Case:
-    patient: dict[str, Any]
-    reaches: str
-    offers: set[str] = field(default_factory=set)
-    not_offered: set[str] = field(default_factory=set)
-    avoid: set[str] = field(default_factory=set)
-    warning: str | None = None  # a phrase one of the warnings must contain
-    exactly: list[str] | None = None
 
 
 CASES: dict[str, Case] = {
@@ -227,47 +212,7 @@ CASES: dict[str, Case] = {
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_branch(name: str) -> None:
-    case = CASES[name]
-    rec = recommend(PN, case.patient)
-    path = [step.id for step in rec.path]
-    assert case.reaches in path, f"{name}: path was {path}"
-    if case.exactly is not None:
-        assert rec.therapies == case.exactly, f"{name}: offered {rec.therapies}"
-    assert case.offers <= set(rec.therapies), f"{name}: offered {rec.therapies}"
-    assert not case.not_offered & set(rec.therapies), f"{name}: offered {rec.therapies}"
-    assert case.avoid <= set(rec.avoid), f"{name}: avoid {rec.avoid}"
-    if case.warning:
-        assert any(case.warning.lower() in w.lower() for w in rec.warnings), (
-            f"{name}: warnings {rec.warnings}"
-        )
-
-
-def _edges(path_ids: list[str], node_ids: set[str]) -> set[tuple[str, str]]:
-    walked = [i for i in path_ids if i in node_ids]
-    return set(itertools.pairwise(walked))
-
-
-def test_every_branch_is_exercised() -> None:
-    algorithm = load_pathway(PN)
-    node_ids = {n.id for n in algorithm.nodes}
-    all_edges = {(n.id, target) for n in algorithm.nodes for target, _ in n.successors()}
-    seen: set[tuple[str, str]] = set()
-    for case in CASES.values():
-        seen |= _edges([s.id for s in recommend(PN, case.patient).path], node_ids)
-    assert all_edges - seen == set(), "edges of the pathway that no test case walks"
-
-
-def test_every_rule_fires_for_some_case() -> None:
-    fired = {s.id for case in CASES.values() for s in recommend(PN, case.patient).path if s.kind == "rule"}
-    assert fired == {rule.id for rule in load_pathway(PN).rules}
-
-
-def test_walk_ends_at_an_outcome_and_rules_come_last() -> None:
-    for name, case in CASES.items():
-        kinds = [s.kind for s in recommend(PN, case.patient).path]
-        last_node = max(i for i, k in enumerate(kinds) if k != "rule")
-        assert kinds[last_node] == "outcome", name
-        assert all(k == "rule" for k in kinds[last_node + 1 :]), name
+    check_case(PN, name, CASES[name])
 
 
 def test_every_patient_is_told_to_involve_haematology() -> None:
@@ -291,9 +236,7 @@ def test_severity_or_progression_moves_igm_from_observation_to_rituximab() -> No
 def test_rituximab_history_moves_the_igm_pathway() -> None:
     base = {"severity": "moderate", "progression": "progressive"}
     last = {
-        outcome: [
-            s.id for s in recommend(PN, pn(**base, history={"rituximab": outcome})).path if s.kind != "rule"
-        ][-1]
+        outcome: last_node(recommend(PN, pn(**base, history={"rituximab": outcome})))
         for outcome in ("response", "partial", "no_response", "intolerant", "contraindicated")
     }
     assert last["response"] == last["partial"] == "igm_rituximab_followup"
@@ -334,9 +277,7 @@ def test_bone_lesions_change_the_poems_offer() -> None:
 @pytest.mark.parametrize("lesions", ["limited", "widespread"])
 def test_bone_lesions_outside_poems_are_refused(syndrome: str, lesions: str) -> None:
     """bone_lesions is read only in the POEMS branch: elsewhere it would be silently ignored, so refused."""
-    with pytest.raises(PatientError) as info:
-        recommend(PN, pn(syndrome, bone_lesions=lesions))
-    message = str(info.value)
+    message = refusal(PN, pn(syndrome, bone_lesions=lesions))
     assert message.startswith("bone_lesions/syndrome: invalid combination")
     assert f"bone_lesions={lesions!r}" in message and f"syndrome={syndrome!r}" in message
     assert "choose syndrome 'poems'" in message and "leave bone_lesions 'none'" in message
@@ -380,16 +321,6 @@ def test_lenalidomide_carries_its_boxed_warnings() -> None:
     assert "label_lenalidomide" in rec.references
 
 
-def test_recommendation_references_cover_every_step_and_resolve() -> None:
-    known = bibliography_keys()
-    for case in CASES.values():
-        rec = recommend(PN, case.patient)
-        assert rec.references and set(rec.references) <= known
-        for step in rec.path:
-            assert step.references, step.id
-            assert set(step.references) <= set(rec.references)
-
-
 def test_rituximab_step_cites_both_randomised_trials() -> None:
     rec = recommend(PN, pn(severity="moderate"))
     step = next(s for s in rec.path if s.id == "igm_rituximab")
@@ -397,43 +328,9 @@ def test_rituximab_step_cites_both_randomised_trials() -> None:
     assert "4 of 13" in step.rationale and "1.0 vs" in step.rationale
 
 
-def test_presets_meet_their_stated_expectations() -> None:
-    algorithm = load_pathway(PN)
-    presets = preset_patients(PN)
-    assert 3 <= len(presets) <= 6
-    for preset_id, preset in algorithm.presets.items():
-        rec = recommend(PN, presets[preset_id])
-        expect = preset.expect
-        assert expect is not None, f"preset {preset_id} states no expectation"
-        assert set(expect.offers_include) <= set(rec.therapies), preset_id
-        assert not set(expect.offers_exclude) & set(rec.therapies), preset_id
-        assert set(expect.avoid_include) <= set(rec.avoid), preset_id
-        assert set(expect.path_includes) <= {s.id for s in rec.path}, preset_id
-
-
 def test_presets_cover_the_syndromes() -> None:
     syndromes = {p["syndrome"] for p in preset_patients(PN).values()}
     assert {"anti_mag", "poems", "igg_iga_mgus", "canomad"} <= syndromes
-
-
-def test_presets_are_the_chapter_and_quiz_patients() -> None:
-    """Presets labelled as the chapter's or the quiz's case describe a patient of that age and sex there."""
-    from nmd_immuno.quiz.loader import load_quiz
-
-    chapter = (ROOT / "book" / "paraproteinemic-neuropathies.md").read_text("utf-8")
-    vignettes = [case.vignette for case in load_quiz(PN).cases]
-    sources = {"Chapter example": [chapter], "Quiz": vignettes}
-    checked = set()
-    for preset_id, preset in load_pathway(PN).presets.items():
-        kind = preset.label.split(":", 1)[0]
-        if kind not in sources:
-            continue
-        patient = preset.patient
-        person = {"female": "woman", "male": "man"}[patient["sex"]]
-        phrase = f"{patient['age']}-year-old {person}"
-        assert any(phrase in text for text in sources[kind]), f"{preset_id}: no {kind} case of a {phrase}"
-        checked.add(kind)
-    assert checked == set(sources)
 
 
 @pytest.mark.parametrize(
@@ -449,9 +346,7 @@ def test_presets_are_the_chapter_and_quiz_patients() -> None:
 def test_bad_values_name_the_field_and_the_value(
     changes: dict[str, Any], field_name: str, value: str
 ) -> None:
-    with pytest.raises(PatientError) as info:
-        recommend(PN, pn(**changes))
-    message = str(info.value)
+    message = refusal(PN, pn(**changes))
     assert field_name in message and value in message
 
 

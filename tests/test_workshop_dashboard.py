@@ -8,6 +8,7 @@ import concurrent.futures
 from pathlib import Path
 
 import pytest
+from server_helpers import run_in_fresh_loop
 
 from nmd_immuno.quiz import load_quiz
 from nmd_immuno.workshop import ENV_VAR, AnswerStore, WorkshopInputError, workshop_dashboard
@@ -97,7 +98,7 @@ def test_it_refreshes_itself_in_a_running_loop_and_stops_when_closed(store: Answ
         await asyncio.sleep(0.1)
         assert dashboard._task.done()
 
-    asyncio.run(scenario())
+    run_in_fresh_loop(scenario())
 
 
 def test_no_refresh_loop_under_nbgrader(store: AnswerStore, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -106,4 +107,4 @@ def test_no_refresh_loop_under_nbgrader(store: AnswerStore, monkeypatch: pytest.
     async def scenario() -> WorkshopDashboard:
         return workshop_dashboard(QUIZ, refresh_s=0.05)
 
-    assert asyncio.run(scenario())._task is None
+    assert run_in_fresh_loop(scenario())._task is None

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from server_helpers import free_port, stop_group, wait_until_listening
+from server_helpers import free_port, run_in_fresh_loop, stop_group, wait_until_listening
 from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
 
@@ -157,7 +157,7 @@ class Kernel:
 
     def run(self, code: str, timeout_s: float = 60) -> str:
         """Execute ``code``; return its printed output, or fail with the kernel's traceback."""
-        return asyncio.run(asyncio.wait_for(self._run(code), timeout_s))
+        return run_in_fresh_loop(asyncio.wait_for(self._run(code), timeout_s))
 
     async def _run(self, code: str) -> str:
         url = self.hub.url.replace("http", "ws", 1) + f"/user/{self.user}/api/kernels/{self.id}/channels"
