@@ -31,13 +31,37 @@ def cited_keys(text: str) -> list[str]:
     return [key.strip() for group in CITE_ROLE.findall(text) for key in group.split(",")]
 
 
+# A directive's opening line (```{note} Title, :::{admonition} ...), an option (:class: tip), a fence.
+DIRECTIVE_LINE = re.compile(r"^(?:(?:`{3,}|:{3,})\{[^}]*\}.*|:[\w-]+:.*|`{3,}|:{3,})$")
+
+
+def _directive_body(block: str) -> str:
+    """The block without directive opening lines, options and fences around it: what a reader sees.
+
+    Why: the first paragraph of an admonition shares its block with the opening line, and a clinical claim in
+    a warning box needs its citation as much as one in the running text.
+    """
+    lines = block.splitlines()
+    while lines and DIRECTIVE_LINE.match(lines[0].strip()):
+        lines.pop(0)
+    while lines and DIRECTIVE_LINE.match(lines[-1].strip()):
+        lines.pop()
+    return "\n".join(lines).strip()
+
+
 def prose_paragraphs(text: str) -> list[str]:
-    """Long paragraphs of prose (over 200 characters) outside front matter, code cells, headings, tables,
-    directives and substitutions: the places where a clinical claim needs a citation."""
+    """Long paragraphs of prose (over 200 characters) outside front matter, code, headings, tables and
+    substitutions, including the paragraphs inside admonitions and other directives: the places where a
+    clinical claim needs a citation."""
     body = text.split("\n---\n", 1)[1]
     body = re.sub(r"```\{code-cell\}.*?```", "", body, flags=re.S)
-    blocks = [b.strip() for b in re.split(r"\n\s*\n", body)]
+    blocks = [_directive_body(b.strip()) for b in re.split(r"\n\s*\n", body)]
     return [b for b in blocks if b and not b.startswith(("#", "(", "```", ":", "{{", "|")) and len(b) > 200]
+
+
+def paragraph_line(text: str, paragraph: str) -> int:
+    """The 1-based line of ``text`` on which ``paragraph`` starts (for messages a writer can act on)."""
+    return text[: text.index(paragraph)].count("\n") + 1
 
 
 def has_heading(text: str, heading: str) -> bool:

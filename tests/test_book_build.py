@@ -42,7 +42,6 @@ CONFIG = yaml.safe_load((REPO_ROOT / "_config.yml").read_text(encoding="utf-8"))
 HUB_URL = CONFIG["parse"]["myst_substitutions"]["jupyterhub_url"]
 
 
-
 # --------------------------------------------------------------------------------------------- helpers
 
 

@@ -21,6 +21,7 @@ from chapter_helpers import (
     code_cells,
     has_heading,
     hides_input,
+    paragraph_line,
     prose_paragraphs,
 )
 from chapters import DISORDER_CHAPTERS
@@ -57,6 +58,7 @@ UNCITED_OPENINGS = {
         "The course encodes the pathway",
         "A second example",
         "1. Name the CIDP variants",  # learning objectives
+        "*A 30-year-old man with a severe",  # a "Check yourself" question; its answer below cites
     ),
     "mmn": (
         "This chapter teaches",
@@ -65,6 +67,7 @@ UNCITED_OPENINGS = {
         "1. Recognise the clinical",  # learning objectives
     ),
     "paraproteinemic": (
+        "This chapter teaches",  # the disclaimer
         "By the end of this chapter",
         "1. Say why every patient",
         "The course encodes the pathway",
@@ -204,9 +207,22 @@ def test_every_cited_key_is_in_the_bibliography(disorder: str) -> None:
 
 @pytest.mark.parametrize("disorder", DISORDERS)
 def test_every_long_prose_paragraph_cites_a_source(disorder: str) -> None:
-    uncited = [p[:80] for p in prose_paragraphs(chapter_text(disorder)) if not CITE_ROLE.search(p)]
-    offenders = [p for p in uncited if not p.startswith(UNCITED_OPENINGS[disorder])]
+    text = chapter_text(disorder)
+    uncited = [p for p in prose_paragraphs(text) if not CITE_ROLE.search(p)]
+    offenders = [
+        f"{DISORDER_CHAPTERS[disorder]}.md:{paragraph_line(text, p)}: {p[:80]}"
+        for p in uncited
+        if not p.startswith(UNCITED_OPENINGS[disorder])
+    ]
     assert not offenders, f"paragraphs without a citation: {offenders}"
+
+
+def test_paragraphs_inside_directives_are_checked_too() -> None:
+    """An admonition's first paragraph shares its block with the directive line: it must still be read."""
+    claim = "Give drug X at 5 mg/kg" + " because the trials say so" * 10
+    front = "---\njupytext: {}\n---\n\n"
+    text = front + f"```{{admonition}} Dose\n:class: tip\n{claim}\n```\n\n:::{{note}}\n{claim}\n:::\n"
+    assert prose_paragraphs(text) == [claim, claim]
 
 
 @pytest.mark.parametrize(
@@ -234,13 +250,15 @@ def test_no_raw_html_loads_anything(disorder: str) -> None:
 
 @pytest.mark.parametrize("disorder", DISORDERS)
 def test_code_cells_call_the_public_api(disorder: str) -> None:
-    """The worked example, the flowchart, the live explorer and the quiz: the cells every chapter has."""
+    """The worked example, the flowchart, the live and the in-browser explorer and the quiz: the cells every
+    chapter has."""
     text = chapter_text(disorder)
     for call in (
         f'recommend("{disorder}"',
-        f'flowchart_svg("{disorder}"',
+        f'flowchart_html("{disorder}"',
         f'algorithm_explorer("{disorder}")',
         f'show_quiz("{disorder}")',
+        f'static_explorer("{disorder}")',  # the explorer of the published book, where no kernel runs
     ):
         assert call in text, call
 

@@ -94,6 +94,7 @@ def test_every_calculator_warning_comes_from_a_cited_text() -> None:
 
 # ------------------------------------------------------------------------------------------ pregnancy stop
 
+
 def _mtx_refusal() -> CitedText:
     return dosing_parameters().methotrexate.pregnancy_refusal
 
@@ -147,3 +148,36 @@ def test_band_for_weight_refuses_below_the_lowest_band_naming_weight_and_drug() 
         band_for_weight(BANDS, 39.9, "somedrug")
     message = str(excinfo.value)
     assert message.startswith("weight_kg: 39.9 kg") and "40 kg" in message and "somedrug" in message
+
+
+# ------------------------------------------------------------------------------------- messages: None
+
+
+def test_a_missing_value_reads_not_given_never_none() -> None:
+    assert common.given_as(None) == "not given"
+    assert common.given_as(None, "ignored for None") == "not given"
+    assert common.given_as(12, "12 days") == "12 days" and common.given_as(12) == "12"
+
+
+@pytest.mark.parametrize(
+    ("calculator", "kwargs", "field"),
+    [
+        (
+            "complement_inhibitor_dose",
+            {"age": 45, "meningococcal_vaccination_days": None},
+            "meningococcal_vaccination_days",
+        ),
+        ("complement_inhibitor_dose", {"age": None, "meningococcal_vaccination_days": 28}, "age"),
+        ("fcrn_inhibitor_dose", {"age": None}, "age"),
+    ],
+)
+def test_refusals_for_a_missing_value_say_not_given(
+    calculator: str, kwargs: dict[str, Any], field: str
+) -> None:
+    """What a reader sees in the dose calculator's refusal box: "field: not given", not "field: None"."""
+    import nmd_immuno.dosing as dosing
+
+    refusal = dosing.attempt(getattr(dosing, calculator), 70, **kwargs)
+    assert isinstance(refusal, dosing.Refusal)
+    assert refusal.message.startswith(f"{field}: not given")
+    assert "None" not in refusal.message and "None" not in refusal._repr_html_()

@@ -441,9 +441,12 @@ CASES: list[tuple[str, Callable[..., Any], dict[str, Any], str, float, float]] =
     ("fcrn age", fcrn_inhibitor_dose, {"weight_kg": 70, "age": 45}, "age", 0, 110),
 ]
 
+
 def _shown(value: Any) -> str:
     """How a refusal shows the value given: a float compactly when that is exact (-3, 1e+300), else in
-    full."""
+    full; None (left out) as "not given"."""
+    if value is None:
+        return "not given"
     if isinstance(value, float) and not _is_special(value) and float(f"{value:g}") == value:
         return f"{value:g}"
     return repr(value)

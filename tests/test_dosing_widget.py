@@ -107,3 +107,15 @@ def test_unknown_egfr_and_prophylaxis_reach_the_calculators() -> None:
     complement.controls["vaccination_undocumented"].value = True
     complement.controls["antibiotic_prophylaxis"].value = True
     assert not isinstance(complement.result, Refusal) and complement.result.prophylaxis_cover
+
+
+def test_tab_titles_are_not_cut_and_dropdowns_grow_to_their_options(tab) -> None:
+    """The visual QA found "Plasma e", "Corticos" and cut regimen names: titles stay whole, selects grow."""
+    from nmd_immuno.widgets.dosing import TAB_CLASS
+
+    assert TAB_CLASS in tab._dom_classes
+    style = tab.children[0].children[0].value
+    assert style.startswith("<style>") and f".{TAB_CLASS} > .lm-TabBar .lm-TabBar-tab" in style
+    assert "flex-wrap:wrap" in style and "min-width:max-content" in style
+    regimen = _form(tab, "IVIG").controls["preset"]
+    assert regimen.layout.width == "max-content" and regimen.layout.max_width == "100%"

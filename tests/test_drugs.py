@@ -157,3 +157,26 @@ def test_details_html_has_one_block_per_drug_with_formatted_sources() -> None:
     # formatted references, not raw keys
     assert html.escape(format_reference("howard2021adapt"), quote=True) in page
     assert "label_vyvgart" not in page
+
+
+def test_every_therapy_class_has_one_readable_label() -> None:
+    """One source of class names (data/therapies.yaml): no class shown as its id with the underscores."""
+    from nmd_immuno.content.therapies import class_label, vocabulary
+
+    for cls in vocabulary().classes:
+        label = class_label(cls)
+        assert "_" not in label and label[0].isupper(), (cls, label)
+    assert class_label("fcrn_inhibitor") == "FcRn inhibitor"
+    with pytest.raises(ValueError, match=r"therapy class: unknown id 'fcrn'; allowed: .*fcrn_inhibitor"):
+        class_label("fcrn")
+
+
+def test_a_class_without_a_label_is_refused_naming_it() -> None:
+    from pydantic import ValidationError
+
+    from nmd_immuno.content.therapies import TherapyVocabulary
+
+    with pytest.raises(ValidationError, match=r"classes without a label \['surgery'\]"):
+        TherapyVocabulary(
+            classes={"surgery": ["thymectomy"]}, class_labels={}, labels={"thymectomy": "Thymectomy"}
+        )

@@ -102,3 +102,62 @@ def test_unknown_disorder_is_a_patient_error() -> None:
 
     with pytest.raises(PatientError):
         flowchart_dot("myasthenia")
+
+
+@needs_dot
+def test_html_keeps_the_drawing_at_natural_size_in_a_scrolling_container() -> None:
+    """A wide pathway must not be shrunk to the column (3-4 px text): it scrolls sideways instead."""
+    from bs4 import BeautifulSoup
+
+    from nmd_immuno.flowchart import flowchart_html, svg_width
+
+    rec = recommend(MG, preset_patients(MG)["crisis"])
+    page = flowchart_html(MG, rec)
+    box = BeautifulSoup(page, "html.parser").div
+    assert "nmd-flowchart" in box["class"]
+    style = box["style"].replace(" ", "")
+    assert "overflow-x:auto" in style and "max-width:100%" in style
+    assert box.get("tabindex") == "0" and box.get("role") == "region"
+    svg = box.find("svg")
+    assert "max-width:none" in svg["style"].replace(" ", "")
+    # Pixels as drawn (wider than the column here), not a percentage of the column.
+    drawn = svg_width(flowchart_svg(MG, rec))
+    assert svg["width"] == f"{drawn:g}px" and drawn > 700
+    assert set(svg_highlighted_ids(page)) == {step.id for step in rec.path}
+
+
+@needs_dot
+def test_svg_is_named_for_readers_not_by_a_file_path() -> None:
+    from bs4 import BeautifulSoup
+
+    from nmd_immuno.flowchart import flowchart_alt, flowchart_html
+
+    title = load_pathway(MG).title
+    with_path = BeautifulSoup(flowchart_html(MG, ["crisis_rescue"]), "html.parser")
+    svg = with_path.find("svg")
+    name = f"Treatment pathway for {title}; highlighted: this patient's path"
+    assert flowchart_alt(MG, ["crisis_rescue"]) == name
+    assert svg["role"] == "img" and svg["aria-label"] == name
+    assert svg.find("title").get_text() == name  # the first child: the SVG's own accessible name
+    assert with_path.div["aria-label"].startswith(name)
+    without = BeautifulSoup(flowchart_svg(MG), "html.parser").find("svg")
+    assert without["aria-label"] == f"Treatment pathway for {title}"
+
+
+@needs_dot
+@pytest.mark.parametrize("disorder", ["cidp", "mmn", MG, "myositis", "paraproteinemic"])
+def test_wide_pathways_take_the_narrower_layout(disorder: str) -> None:
+    """Top to bottom when it fits the column; otherwise whichever of the two layouts is narrower."""
+    from nmd_immuno.flowchart import COLUMN_WIDTH_PX, _svg, svg_width
+
+    shown = svg_width(flowchart_svg(disorder))
+    widths = {rankdir: svg_width(_svg(flowchart_dot(disorder, rankdir=rankdir))) for rankdir in ("TB", "LR")}
+    if widths["TB"] <= COLUMN_WIDTH_PX:
+        assert shown == widths["TB"]
+    else:
+        assert shown == min(widths.values())
+
+
+def test_unknown_layout_direction_is_refused_with_the_allowed_ones() -> None:
+    with pytest.raises(ValueError, match=r"rankdir: 'BT' is not allowed; allowed: 'TB', 'LR'"):
+        flowchart_dot(MG, rankdir="BT")

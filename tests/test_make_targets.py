@@ -1,4 +1,5 @@
-"""The README's commands besides the two big ones: `make lab` serves JupyterLab on the course's own kernel."""
+"""The README's commands besides the two big ones: `make lab` serves JupyterLab on the course's own kernel;
+`make workshop` starts the hub with the course's config on the port given, on loopback whatever HOST says."""
 
 from __future__ import annotations
 
@@ -13,9 +14,30 @@ from server_helpers import free_port, stop_group, wait_until_listening
 
 REPO = Path(__file__).resolve().parents[1]
 
-pytestmark = pytest.mark.slow
+
+def test_make_workshop_runs_the_hub_with_its_config_and_port() -> None:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("NMD_WORKSHOP")}
+    env |= {"HOST": "0.0.0.0", "WORKSHOP_HOST": "0.0.0.0"}  # inherited: must not open the hub to the network
+    done = subprocess.run(
+        ["make", "-n", "--no-print-directory", "workshop", "WORKSHOP_PORT=8123"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    command = done.stdout.replace("\\\n", " ")
+    hub = next(line for line in command.splitlines() if "/jupyterhub -f " in line).split()
+    assert hub[-3:] == [".venv/bin/jupyterhub", "-f", "workshop/jupyterhub_config.py"], hub
+    settings = dict(word.split("=", 1) for word in hub[:-3])
+    assert settings["NMD_WORKSHOP_PORT"] == "8123"
+    assert settings["NMD_WORKSHOP_HOST"] == "127.0.0.1"
+    assert Path(settings["NMD_WORKSHOP_STATE"]) == REPO / "workshop" / "state"
+    assert "http://127.0.0.1:8123/" in command
 
 
+@pytest.mark.slow
 def test_make_lab_serves_jupyterlab_with_the_course_kernel(tmp_path: Path) -> None:
     port = free_port()
     token = "course-test-token"

@@ -110,7 +110,9 @@ def test_presets_are_the_chapter_and_quiz_patients(disorder: str) -> None:
         if kind not in sources:
             continue
         patient = preset.patient
-        person = {"female": "woman", "male": "man"}[patient["sex"]]
+        sex = patient.get("sex")
+        assert sex in ("female", "male"), f"{preset_id}: a {kind} preset must state the patient's sex"
+        person = {"female": "woman", "male": "man"}[sex]
         phrase = f"{patient['age']}-year-old {person}"
         assert any(phrase in text for text in sources[kind]), f"{preset_id}: no {kind} case of a {phrase}"
         checked.add(kind)

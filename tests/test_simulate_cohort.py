@@ -170,7 +170,8 @@ def test_thymectomy_lowers_crises_and_azathioprine_use_over_three_years():
 
 MG_SUMMARY_COLUMNS = [
     "label", "patients", "months", "mean baseline MG-ADL", "mean MG-ADL at month 6", "mean change",
-    "responders at month 6", "MSE at month 6", "any crisis", "early steroid worsening", "azathioprine used",
+    "responders at month 6", "minimal symptom expression (MG-ADL 0-1) at month 6", "any crisis",
+    "early steroid worsening", "azathioprine used",
     "any relapse on taper", "relapses on taper per patient", "serious steroid adverse event (assumed rate)",
     "mean cumulative prednisone (g)",
 ]  # fmt: skip

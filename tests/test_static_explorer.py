@@ -1,10 +1,12 @@
 """The in-browser algorithm explorer (``static/explorer.js``) gives exactly what the Python engine gives.
 
 1. Conformance, in node: the JavaScript walker, with json-logic-js from ``node_modules`` (``make vendor``), on
-   every preset and a few hundred random patients per disorder (drawn from ``data/patient_fields.yaml`` with
-   random histories, seeded), compared with :func:`nmd_immuno.recommend`: therapies, avoid, warnings, the path
-   (ids, titles, kinds, branch labels, rationale, references), references, not offered; invalid patients must
-   give the same PatientError message. Skipped only when node is not installed.
+   every preset, the pathway tests' hand-written clinical cases (which together walk every edge of the graph)
+   and a few hundred random patients per disorder (drawn from ``data/patient_fields.yaml`` with random
+   histories, seeded), compared with :func:`nmd_immuno.recommend`: therapies, avoid, warnings, the path (ids,
+   titles, kinds, branch labels, rationale, references), references, not offered; every edge of the pathway
+   must be among the walks compared; invalid patients must give the same PatientError message. Skipped only
+   when node is not installed.
 2. The fragment itself: self-contained, the payload is data from the loaded pathway.
 3. In a real browser (Debian chromium, the ``page`` fixture fails on any console error or failed/external
    request): a standalone page like a book page (Sphinx's ``data-content_root``, the vendored json-logic-js),
@@ -28,6 +30,8 @@ from typing import Any
 
 import pytest
 from chapters import DISORDER_CHAPTERS
+from pathway_helpers import pathway_edges, walked_edges
+from test_pathways_common import CASES
 
 from nmd_immuno.content.algorithms import available_algorithms
 from nmd_immuno.engine import load_pathway, preset_patients, recommend
@@ -164,10 +168,12 @@ def invalid_patients(payload: dict[str, Any]) -> list[Any]:
 
 
 def patients_for(disorder: str) -> tuple[list[Any], int]:
-    """Presets, random patients until RANDOM_VALID_PER_DISORDER are valid, invalid ones; (list, valid)."""
+    """Presets, the pathway tests' clinical cases, random patients until RANDOM_VALID_PER_DISORDER are valid,
+    invalid ones; (list, random valid)."""
     payload = explorer_payload(disorder)
     rng = random.Random(f"{SEED}-{disorder}")
     patients: list[Any] = [p["patient"] for p in payload["presets"]]
+    patients += [copy.deepcopy(case.patient) for case in CASES[disorder].values()]
     valid = 0
     for _ in range(RANDOM_VALID_PER_DISORDER * 5):
         patient = random_patient(rng, payload)
@@ -193,16 +199,15 @@ def test_javascript_walker_matches_recommend(disorder: str, tmp_path: Path) -> N
     payload = explorer_payload(disorder)
     got = run_node(payload, patients, tmp_path)
     assert len(got) == len(patients)
-    visited: set[str] = set()
+    compared = []
     for patient, js in zip(patients, got, strict=True):
         expected = python_result(disorder, patient)
         assert js == expected, f"{disorder}: JavaScript and Python differ for patient {patient!r}"
         if "ok" in expected:
-            visited.update(step["id"] for step in expected["ok"]["path"])
-    # The random patients must exercise the pathway, not only its first steps.
-    nodes = {node.id for node in load_pathway(disorder).nodes}
-    reached = sorted(visited & nodes)
-    assert len(reached) >= 0.8 * len(nodes), f"{disorder}: the walks reached only {reached}"
+            compared.append(recommend(disorder, patient))
+    # The comparison must cover the whole pathway: every edge of the graph walked by some compared patient.
+    missed = pathway_edges(disorder) - walked_edges(disorder, compared)
+    assert not missed, f"{disorder}: edges no compared walk took: {sorted(missed)}"
 
 
 @pytest.mark.skipif(NODE is None, reason="node is not installed (make system-deps installs nodejs and npm)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import threading
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,8 @@ from server_helpers import run_in_fresh_loop
 
 from nmd_immuno.quiz import load_quiz
 from nmd_immuno.workshop import ENV_VAR, AnswerStore, WorkshopInputError, workshop_dashboard
-from nmd_immuno.workshop.dashboard import WorkshopDashboard
+from nmd_immuno.workshop.dashboard import DASHBOARD_WAIT_S, WorkshopDashboard
+from nmd_immuno.workshop.store import BUSY_TIMEOUT_S
 
 QUIZ = "myasthenia_gravis"
 
@@ -66,7 +68,7 @@ def test_it_shows_participants_items_in_quiz_order_and_one_items_answers(store: 
 def test_all_quizzes_list_items_as_answered_and_keep_the_chosen_one(store: AnswerStore) -> None:
     first, second = item_ids()[:2]
     store.record("ana", QUIZ, second, "B", False)
-    dashboard = workshop_dashboard(None)
+    dashboard = workshop_dashboard(None, refresh_s=None)  # no task left on a loop the process may run
     assert [value for _, value in dashboard.item_picker.options] == [(QUIZ, second)]
     assert dashboard.item_picker.value == (QUIZ, second), "the first item is shown at once"
     assert "B" in dashboard.distribution.value
@@ -108,3 +110,48 @@ def test_no_refresh_loop_under_nbgrader(store: AnswerStore, monkeypatch: pytest.
         return workshop_dashboard(QUIZ, refresh_s=0.05)
 
     assert run_in_fresh_loop(scenario())._task is None
+
+
+def test_a_new_dashboard_of_the_same_store_closes_the_earlier_one(store: AnswerStore, tmp_path: Path) -> None:
+    """Re-running the dashboard cell must not leave the earlier refresh loop running for ever."""
+
+    async def scenario() -> None:
+        first = workshop_dashboard(QUIZ, refresh_s=0.05)
+        other = WorkshopDashboard(AnswerStore(tmp_path / "other.sqlite"), QUIZ, refresh_s=0.05)
+        second = workshop_dashboard(None, refresh_s=0.05)
+        await asyncio.sleep(0.1)
+        assert first._task is not None and first._task.done() and first.comm is None
+        assert second._task is not None and not second._task.done(), "the new one refreshes"
+        assert other._task is not None and not other._task.done(), "another store's dashboard stays"
+        second.close()
+        other.close()
+        await asyncio.sleep(0.1)
+        assert second._task.done() and other._task.done()
+
+    run_in_fresh_loop(scenario())
+
+
+def test_the_dashboard_waits_briefly_and_refreshes_off_the_kernel_loop(
+    store: AnswerStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kernel loop must not block on the store: short lock wait, periodic reads in a worker thread."""
+    readers: list[threading.Thread] = []
+    original = AnswerStore.attempts
+
+    def spying(self: AnswerStore, quiz_id: str | None = None):  # type: ignore[no-untyped-def]
+        readers.append(threading.current_thread())
+        return original(self, quiz_id)
+
+    async def scenario() -> None:
+        dashboard = workshop_dashboard(QUIZ, refresh_s=0.05)
+        assert dashboard.store.busy_timeout_s == DASHBOARD_WAIT_S < BUSY_TIMEOUT_S
+        loop_thread = threading.current_thread()
+        readers.clear()
+        store.record("late", QUIZ, item_ids()[0], "A", True)
+        await asyncio.sleep(0.3)
+        dashboard.close()
+        assert "late" in dashboard.progress.value, "the periodic refresh still draws what it read"
+        assert readers and loop_thread not in readers, "the periodic refresh read the store on the loop"
+
+    monkeypatch.setattr(AnswerStore, "attempts", spying)
+    run_in_fresh_loop(scenario())

@@ -18,6 +18,7 @@ import asyncio
 import json
 import os
 import secrets
+import stat
 import subprocess
 import time
 import urllib.request
@@ -49,6 +50,7 @@ INSTRUCTOR = "teacher"
 class Hub:
     url: str
     token: str
+    state: Path
     shared: Path
     log: Path
 
@@ -108,7 +110,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
             _wait_for_hub_api(f"http://127.0.0.1:{port}", process, timeout_s=60)
         except AssertionError as error:
             raise AssertionError(f"{error}\n{log.read_text()[-3000:]}") from None
-        yield Hub(f"http://127.0.0.1:{port}", token, folder / "shared", log)
+        yield Hub(f"http://127.0.0.1:{port}", token, folder / "state", folder / "shared", log)
         # user servers and kernels run in sessions of their own: note them before the hub goes
         spawned = psutil.Process(process.pid).children(recursive=True)
     finally:
@@ -247,5 +249,18 @@ def test_participants_answer_on_the_hub_and_the_instructor_sees_them(hub: Hub) -
     assert "2 participant(s)" in shown["status"]
 
     store.record("cleo", QUIZ, item.id, LETTERS[right], True)  # a late answer, after the dashboard was built
-    time.sleep(1.5)  # the kernel is idle: its event loop runs the refresh task
-    assert teacher.run("print('cleo' in dashboard.progress.value)").strip() == "True"
+    # The kernel is idle between requests: its event loop runs the refresh task. Poll, do not guess a delay.
+    deadline = time.monotonic() + 15
+    while teacher.run("print('cleo' in dashboard.progress.value)").strip() != "True":
+        assert time.monotonic() < deadline, "the dashboard did not pick up the late answer within 15 s"
+        time.sleep(0.3)
+
+
+def test_the_hub_keeps_its_state_private(hub: Hub) -> None:
+    """Generated passwords readable by their owner only; state and shared folders private (trial set-up)."""
+    passwords = hub.state / "passwords.txt"
+    assert stat.S_IMODE(passwords.stat().st_mode) == 0o600
+    roles = sorted(line.split(": ", 1)[0] for line in passwords.read_text().splitlines())
+    assert roles == ["instructors", "participants"], "neither password was given: both generated"
+    for folder in (hub.state, hub.shared):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder

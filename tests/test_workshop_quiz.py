@@ -3,6 +3,7 @@ letters the dashboard shows; without a store nothing is recorded; a broken store
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,32 @@ def test_an_unavailable_store_leaves_the_quiz_working_with_a_note(tmp_path: Path
     assert "Correct." in view.feedback.value and view.resolved
     assert "this answer was not recorded" in view.feedback.value
     assert "StoreUnavailable" in view.feedback.value
+
+
+def test_numeric_answers_are_recorded_in_full(workshop: AnswerStore) -> None:
+    widget = quiz_widget(QUIZ)
+    numeric = next(v for v in widget.items.values() if v.item.type == "numeric")
+    for value in (1234567.0, 1234568.0):
+        numeric.control.value = value
+        numeric.check_button.click()
+    assert list(workshop.attempts(QUIZ)["answer"]) == ["1234567.0", "1234568.0"]
+
+
+def test_an_unknown_user_turns_recording_off_with_a_note(
+    workshop: AnswerStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A uid without a passwd entry and no JUPYTERHUB_USER: getpass fails, the quiz must still be built."""
+
+    def no_passwd_entry() -> str:
+        raise KeyError("getpwuid(): uid not found: 4242")
+
+    monkeypatch.delenv("JUPYTERHUB_USER")
+    monkeypatch.setattr(getpass, "getuser", no_passwd_entry)
+    widget = quiz_widget(QUIZ)
+    assert widget.store is None and widget.user is None
+    assert "not recorded" in widget.children[0].value and "uid not found: 4242" in widget.children[0].value
+    view = single_item(widget)
+    view.control.value = view.item.correct_indices[0]
+    view.check_button.click()
+    assert "Correct." in view.feedback.value
+    assert not workshop.path.exists(), "nothing is recorded"

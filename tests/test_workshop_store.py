@@ -47,6 +47,15 @@ def test_every_attempt_is_kept_in_order_with_its_utc_time(store: AnswerStore) ->
     assert set(one_quiz["quiz_id"]) == {"mg"} and len(one_quiz) == 2
 
 
+def test_numbers_are_stored_in_full_so_distinct_answers_stay_distinct(store: AnswerStore) -> None:
+    answers = [1234567, 1234568, 0.1 + 0.2, 0.3, 1e-7, 2.5]
+    for n, answer in enumerate(answers):
+        store.record(f"user{n}", "mg", "q1", answer, False)
+    stored = list(store.attempts()["answer"])
+    assert len(set(stored)) == len(answers), stored
+    assert [float(text) for text in stored] == [float(answer) for answer in answers], "read back exactly"
+
+
 def test_a_store_never_written_is_empty_and_creates_nothing(store: AnswerStore) -> None:
     frame = store.attempts()
     assert frame.empty and "correct" in frame.columns
@@ -73,7 +82,7 @@ def test_a_writer_waits_for_the_lock_instead_of_failing(store: AnswerStore) -> N
     locked = threading.Event()
     holder = threading.Thread(target=_hold_write_lock, args=(store.path, 0.8, locked))
     holder.start()
-    locked.wait(5)
+    assert locked.wait(5), "the other writer never took the lock"
     start = time.monotonic()
     AnswerStore(store.path).record("ben", "mg", "q1", "B", False)
     waited = time.monotonic() - start
@@ -87,7 +96,7 @@ def test_a_lock_held_past_the_timeout_is_reported_as_unavailable(store: AnswerSt
     locked = threading.Event()
     holder = threading.Thread(target=_hold_write_lock, args=(store.path, 1.0, locked))
     holder.start()
-    locked.wait(5)
+    assert locked.wait(5), "the other writer never took the lock"
     impatient = AnswerStore(store.path, busy_timeout_s=0.1)
     with pytest.raises(StoreUnavailable, match="locked"):
         impatient.record("ben", "mg", "q1", "B", False)
@@ -109,6 +118,8 @@ def test_a_path_that_cannot_be_created_is_reported_as_unavailable(tmp_path: Path
         ("item_id", {"item_id": "x" * 500}, "at most 200"),
         ("answer", {"answer": ["A", "B"]}, "string or a number"),
         ("answer", {"answer": float("nan")}, "finite number"),
+        ("answer", {"answer": float("inf")}, "finite number"),
+        ("answer", {"answer": 10**400}, "finite number"),
         ("answer", {"answer": True}, "string or a number"),
         ("correct", {"correct": 1}, "True or False"),
     ],
@@ -166,12 +177,19 @@ def test_several_processes_write_one_new_file_at_once(tmp_path: Path) -> None:
     done = context.Event()
     writers = [context.Process(target=_write_many, args=(path, w, start)) for w in range(WRITERS)]
     reader = context.Process(target=_read_while_writing, args=(path, start, done))
-    for process in [*writers, reader]:
-        process.start()
-    for process in writers:
-        process.join(timeout=120)
-    done.set()
-    reader.join(timeout=30)
+    try:
+        for process in [*writers, reader]:
+            process.start()
+        for process in writers:
+            process.join(timeout=120)
+        done.set()
+        reader.join(timeout=30)
+    finally:  # a writer stuck on a lock must not outlive the test
+        done.set()
+        for process in [*writers, reader]:
+            if process.is_alive():
+                process.terminate()
+                process.join(timeout=10)
     assert [p.exitcode for p in writers] == [0] * WRITERS, "a writer failed (see its traceback above)"
     assert reader.exitcode == 0, "the reader failed while others wrote"
 

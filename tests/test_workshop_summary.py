@@ -68,6 +68,24 @@ def test_items_need_their_quiz(store: AnswerStore) -> None:
         cohort_summary(store, items=["q1"])
 
 
+@pytest.mark.parametrize(
+    ("items", "fault"),
+    [
+        ("q1", "got 'q1'"),
+        (["q1", "q2", "q1"], "repeats ['q1']"),
+        (["q1", ""], "contains ''"),
+        (["q1", "  "], "contains '  '"),
+        (["q1", 3], "contains 3"),
+    ],
+)
+def test_listed_items_must_be_distinct_non_empty_ids(store: AnswerStore, items: object, fault: str) -> None:
+    with pytest.raises(WorkshopInputError) as caught:
+        cohort_summary(store, "mg", items=items)  # type: ignore[arg-type]
+    message = str(caught.value)
+    assert message.startswith("items: got ") and fault in message
+    assert "expected a list of distinct, non-empty item ids" in message
+
+
 def test_an_empty_store_gives_empty_tables(tmp_path: Path) -> None:
     empty = AnswerStore(tmp_path / "none.sqlite")
     assert cohort_summary(empty).empty

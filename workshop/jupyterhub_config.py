@@ -25,11 +25,15 @@ For a real workshop, change these lines (none of it is exercised by the course's
   the image). With system users, the course's ``.venv`` must be readable by them (not under /root), and the
   shared answers folder must be writable by all participants on a local disk (sqlite's locks do not work on
   NFS): e.g. a folder of a group they share, mode 2770, and a umask of 002 in the spawner's environment;
-* HTTPS (``c.JupyterHub.ssl_key``/``ssl_cert``, or a reverse proxy) once it listens beyond 127.0.0.1.
+* HTTPS (``c.JupyterHub.ssl_key``/``ssl_cert`` in the HTTPS section below, or a reverse proxy that terminates
+  TLS, then ``NMD_WORKSHOP_ALLOW_NETWORK=1``) once it listens beyond loopback. Without either, this file
+  refuses to start on any other address, and it refuses outright to listen beyond loopback as root: with this
+  spawner every participant could run any command as root.
 
 Settings come from environment variables (the make targets set them):
 
     NMD_WORKSHOP_HOST / NMD_WORKSHOP_PORT   public address of the hub               (127.0.0.1:8010)
+    NMD_WORKSHOP_ALLOW_NETWORK              1: listen beyond loopback without ssl_cert (TLS ends in a proxy)
     NMD_WORKSHOP_HUB_PORT                   the hub's internal port                   (port + 1)
     NMD_WORKSHOP_PROXY_API_PORT             the proxy's API port                      (port + 2)
     NMD_WORKSHOP_STATE                      hub database, cookie secret, passwords, homes  (workshop/state)
@@ -37,14 +41,22 @@ Settings come from environment variables (the make targets set them):
     NMD_WORKSHOP_INSTRUCTORS                admin users, comma-separated              (instructor)
     NMD_WORKSHOP_USERS                      the only participants allowed (comma-separated; default: any name)
     NMD_WORKSHOP_PASSWORD / _ADMIN_PASSWORD participants' / instructors' passwords (default: generated once
-                                            and kept in <state>/passwords.txt, readable by its owner only)
+                                            and kept in <state>/passwords.txt, readable by its owner only;
+                                            only the ones not given here are generated and kept there)
     NMD_WORKSHOP_ADMIN_TOKEN                optional API token with admin rights (service "workshop-admin"),
                                             for scripts and the course's tests
+
+The state and shared folders are made private (mode 0700) and the hub runs with umask 077, so every file it
+and the users' servers create (answers file, homes) is readable by the one system user only: in this trial
+set-up everybody is that user anyway. With one system user per person, use the group folder (mode 2770)
+described above instead.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import secrets
 import shutil
 from pathlib import Path
@@ -55,6 +67,12 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 VENV_BIN = REPO / ".venv" / "bin"
 PROXY = HERE / "node_modules" / ".bin" / "configurable-http-proxy"
+HOSTNAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
+
+# --- HTTPS: needed before the hub listens beyond loopback. Uncomment and point at your key and certificate,
+# or terminate TLS in a reverse proxy in front of the hub and set NMD_WORKSHOP_ALLOW_NETWORK=1.
+# c.JupyterHub.ssl_key = "/etc/ssl/private/workshop-hub.key"
+# c.JupyterHub.ssl_cert = "/etc/ssl/certs/workshop-hub.crt"
 
 
 def _setting(name: str, default: str) -> str:
@@ -65,24 +83,93 @@ def _names(value: str) -> set[str]:
     return {name.strip() for name in value.split(",") if name.strip()}
 
 
-host = _setting("HOST", "127.0.0.1")
-port = int(_setting("PORT", "8010"))
-state = Path(_setting("STATE", str(HERE / "state"))).resolve()
-shared = Path(_setting("SHARED", str(state / "shared"))).resolve()
-homes = state / "home"
-for folder in (state, shared, homes):
+def _port(name: str, default: int) -> int:
+    """A TCP port from NMD_WORKSHOP_<name>; a bad value stops the hub with a message naming the variable."""
+    value = _setting(name, str(default))
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= 65535:
+        raise SystemExit(
+            f"NMD_WORKSHOP_{name}: got {value!r}; expected a whole number from 1 to 65535"
+            + ("" if f"NMD_WORKSHOP_{name}" in os.environ else " (derived from NMD_WORKSHOP_PORT)")
+        )
+    return number
+
+
+def _host() -> tuple[str, bool]:
+    """The public address (brackets stripped from IPv6) and whether it is loopback only."""
+    value = _setting("HOST", "127.0.0.1")
+    bare = value[1:-1] if value.startswith("[") and value.endswith("]") else value
+    try:
+        return bare, ipaddress.ip_address(bare).is_loopback
+    except ValueError:
+        pass
+    if not HOSTNAME.fullmatch(bare):
+        raise SystemExit(
+            f"NMD_WORKSHOP_HOST: got {value!r}; expected an IP address (IPv6 with or without brackets) "
+            "or a host name (letters, digits, dots and hyphens)"
+        )
+    return bare, bare.lower() == "localhost"
+
+
+def _refuse_unsafe_network(host: str, loopback: bool) -> None:
+    """Stop before the hub listens beyond this machine without HTTPS, or as root.
+
+    Why: the shared passwords would cross the network in clear text, and with the simple spawner every
+    participant can run any command as the hub's system user, which as root means the whole machine.
+    """
+    if loopback:
+        return
+    if os.geteuid() == 0:
+        raise SystemExit(
+            f"NMD_WORKSHOP_HOST: got {host!r} while running as root; with this spawner every participant could "
+            "run any command as root. Allowed as root: a loopback address (127.0.0.1, ::1, localhost); "
+            "beyond it, start the hub as an ordinary user (and see the module docstring for a real set-up)"
+        )
+    if c.JupyterHub.get("ssl_cert") or _setting("ALLOW_NETWORK", "") == "1":
+        return
+    raise SystemExit(
+        f"NMD_WORKSHOP_HOST: got {host!r}, which is not a loopback address, and no HTTPS is configured. "
+        "Allowed: a loopback address (127.0.0.1, ::1, localhost); any other address only with "
+        "c.JupyterHub.ssl_cert and ssl_key set in the HTTPS section of workshop/jupyterhub_config.py, or with "
+        "NMD_WORKSHOP_ALLOW_NETWORK=1 when a reverse proxy in front of the hub serves HTTPS"
+    )
+
+
+def _private_folder(folder: Path) -> Path:
+    """Create ``folder`` readable by its owner only (also when it exists from an earlier, laxer run)."""
     folder.mkdir(parents=True, exist_ok=True)
-answers_db = shared / "answers.sqlite"
+    folder.chmod(0o700)
+    return folder
+
+
+host, loopback = _host()
+port = _port("PORT", 8010)
+hub_port = _port("HUB_PORT", port + 1)
+proxy_api_port = _port("PROXY_API_PORT", port + 2)
+_refuse_unsafe_network(host, loopback)
 
 if not PROXY.exists():
     raise SystemExit(f"{PROXY} is missing: run `make workshop-deps` (npm ci in workshop/) first")
 
+# Trial set-up: every file the hub and the users' servers (its children) create is the owner's only (answers,
+# homes, logs). With one system user per person, remove this line and use the group folder described above.
+os.umask(0o077)
+state = _private_folder(Path(_setting("STATE", str(HERE / "state"))).resolve())
+shared = _private_folder(Path(_setting("SHARED", str(state / "shared"))).resolve())
+homes = _private_folder(state / "home")
+answers_db = shared / "answers.sqlite"
+for existing in shared.glob("answers.sqlite*"):  # left by an earlier run under another umask
+    existing.chmod(0o600)
+
 # --- network: the public proxy, the hub behind it, the proxy's API; all on loopback unless HOST says so
-c.JupyterHub.bind_url = f"http://{host}:{port}/"
+c.JupyterHub.bind_url = f"http://{f'[{host}]' if ':' in host else host}:{port}/"  # https when ssl_cert is set
 c.JupyterHub.hub_ip = "127.0.0.1"
-c.JupyterHub.hub_port = int(_setting("HUB_PORT", str(port + 1)))
+c.JupyterHub.hub_port = hub_port
 c.ConfigurableHTTPProxy.command = [str(PROXY)]
-c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{_setting('PROXY_API_PORT', str(port + 2))}"
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{proxy_api_port}"
 c.ConfigurableHTTPProxy.pid_file = str(state / "proxy.pid")
 
 # --- the hub's own state, kept together (and out of git: workshop/.gitignore)
@@ -93,16 +180,41 @@ c.JupyterHub.cleanup_servers = True  # stopping the hub stops every user's serve
 
 
 # --- who may log in (see the module docstring for what this trial set-up does not protect)
+PASSWORD_LINES = {"participants": ("PASSWORD", 8, 9), "instructors": ("ADMIN_PASSWORD", 32, 24)}
+
+
 def _passwords() -> tuple[str, str]:
-    """The two passwords from the environment, else generated once and kept in the state folder."""
+    """The two passwords: each from the environment, else generated once and kept in the state folder.
+
+    Only the ones the environment does not give are generated and written, so the file never holds a
+    password nobody uses. Lengths are SharedPasswordAuthenticator's minimums (8 and 32 characters).
+    """
     saved = state / "passwords.txt"
-    if not saved.exists():
-        saved.touch(mode=0o600)
-        saved.write_text(
-            f"participants: {secrets.token_urlsafe(9)}\ninstructors: {secrets.token_urlsafe(24)}\n"
-        )
-    stored = dict(line.split(": ", 1) for line in saved.read_text().splitlines() if ": " in line)
-    return _setting("PASSWORD", stored["participants"]), _setting("ADMIN_PASSWORD", stored["instructors"])
+    expected = "'participants: <at least 8 characters>' and 'instructors: <at least 32 characters>'"
+    stored: dict[str, str] = {}
+    if saved.exists():
+        saved.chmod(0o600)
+        for number, line in enumerate(saved.read_text().splitlines(), start=1):
+            if not line.strip():
+                continue
+            role, _, password = line.partition(": ")
+            if role not in PASSWORD_LINES or role in stored or len(password) < PASSWORD_LINES[role][1]:
+                raise SystemExit(
+                    f"{saved}: line {number} is not one of the expected lines {expected} (each at most "
+                    "once); delete it to regenerate (the hub must be stopped)"
+                )
+            stored[role] = password
+    missing = {
+        role: secrets.token_urlsafe(size)
+        for role, (name, _, size) in PASSWORD_LINES.items()
+        if not _setting(name, "") and role not in stored
+    }
+    if missing:
+        with os.fdopen(os.open(saved, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a") as out:
+            out.writelines(f"{role}: {password}\n" for role, password in missing.items())
+        stored |= missing
+    chosen = [_setting(name, "") or stored[role] for role, (name, _, _) in PASSWORD_LINES.items()]
+    return chosen[0], chosen[1]
 
 
 instructors = _names(_setting("INSTRUCTORS", "instructor"))

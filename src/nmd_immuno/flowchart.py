@@ -4,6 +4,11 @@ Why two outputs: :func:`flowchart_dot` is pure Python (DOT text, renderable anyw
 WebAssembly Graphviz), while :func:`flowchart_svg` needs graphviz's ``dot`` program, which the book build and
 the course machines have but a resident's laptop may not. Without ``dot``, :func:`flowchart_svg` raises
 :class:`FlowchartUnavailable` (with an install hint) and callers show :func:`path_outline` instead.
+
+Why :func:`flowchart_html`: a pathway fans out into many outcomes, so the drawing is wider than the book's
+text column. Shrunk to fit (as an image output is), its 10-point labels become 3-4 pixels high. The HTML
+keeps the drawing at its natural size inside a container that scrolls sideways, and names it for screen
+readers (an image output's alt text would be its file path).
 """
 
 from __future__ import annotations
@@ -34,6 +39,9 @@ PathLike = Recommendation | Sequence[Step] | Sequence[str] | None
 _ON = "#c0392b"  # path colour
 _OFF = "#7f8c8d"
 _FILL = {"decision": "#eaf2f8", "step": "#fef9e7", "outcome": "#e9f7ef", "rule": "#f4ecf7"}
+#: Width (px) of the book's text column: a top-to-bottom drawing wider than this is also laid out left to
+#: right, and the narrower of the two is shown (a fan of outcomes then stacks down the page).
+COLUMN_WIDTH_PX = 700
 
 
 class FlowchartUnavailable(RuntimeError):
@@ -75,12 +83,19 @@ def _offer_names(items: list) -> list[str]:
     return names
 
 
-def build_graph(algorithm: Algorithm, path_ids: tuple[str, ...] = ()) -> graphviz.Digraph:
-    """The pathway as a graphviz Digraph; nodes and edges on ``path_ids`` drawn thick and red."""
+def build_graph(
+    algorithm: Algorithm, path_ids: tuple[str, ...] = (), rankdir: str = "TB"
+) -> graphviz.Digraph:
+    """The pathway as a graphviz Digraph; nodes and edges on ``path_ids`` drawn thick and red.
+
+    ``rankdir``: "TB" (top to bottom) or "LR" (left to right, for pathways that fan out widely).
+    """
+    if rankdir not in ("TB", "LR"):
+        raise ValueError(f"rankdir: {rankdir!r} is not allowed; allowed: 'TB', 'LR'")
     on_path = set(path_ids)
     walked = set(itertools.pairwise(path_ids))
     graph = graphviz.Digraph(name=algorithm.disorder, comment=f"{algorithm.title} pathway")
-    graph.attr(rankdir="TB", nodesep="0.15", ranksep="0.3", bgcolor="white", fontname="Helvetica")
+    graph.attr(rankdir=rankdir, nodesep="0.15", ranksep="0.3", bgcolor="white", fontname="Helvetica")
     graph.attr("node", fontname="Helvetica", fontsize="10", style="filled", color=_OFF)
     graph.attr("edge", fontname="Helvetica", fontsize="8", color=_OFF, fontcolor="#34495e")
     for node in algorithm.nodes:
@@ -134,9 +149,15 @@ def build_graph(algorithm: Algorithm, path_ids: tuple[str, ...] = ()) -> graphvi
     return graph
 
 
-def flowchart_dot(disorder: str, path: PathLike = None) -> str:
+def flowchart_dot(disorder: str, path: PathLike = None, rankdir: str = "TB") -> str:
     """DOT source of the pathway with ``path`` highlighted (needs no ``dot`` program)."""
-    return build_graph(load_pathway(disorder), _path_ids(path)).source
+    return build_graph(load_pathway(disorder), _path_ids(path), rankdir).source
+
+
+def flowchart_alt(disorder: str, path: PathLike = None) -> str:
+    """What the drawing shows, in words: its accessible name (title) and the scroll container's label."""
+    text = f"Treatment pathway for {load_pathway(disorder).title}"
+    return text + ("; highlighted: this patient's path" if _path_ids(path) else "")
 
 
 @lru_cache(maxsize=64)
@@ -151,19 +172,58 @@ def _svg(source: str) -> str:
     )
 
 
+def svg_width(svg: str) -> float:
+    """The drawing's width in pixels, from the ``<svg ... width=...>`` written by :func:`_svg`."""
+    found = re.match(r'<svg\b[^>]*?\swidth="([\d.]+)px"', svg)
+    if found is None:
+        raise ValueError(f"svg: no width in pixels at the start of {svg[:60]!r}")
+    return float(found.group(1))
+
+
+def _named(svg: str, alt: str) -> str:
+    """The SVG with an accessible name: role="img", aria-label and a leading <title> (also the tooltip)."""
+    label = html.escape(alt, quote=True)
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
+    opening_end = svg.index(">") + 1
+    return f"{svg[:opening_end]}\n<title>{html.escape(alt, quote=False)}</title>{svg[opening_end:]}"
+
+
 def flowchart_svg(disorder: str, path: PathLike = None) -> str:
     """Inline SVG of the pathway, the patient's ``path`` (a Recommendation, its steps or node ids)
-    highlighted.
+    highlighted, named for screen readers (see :func:`flowchart_alt`).
 
-    Raises FlowchartUnavailable when graphviz's ``dot`` is not installed.
+    Drawn top to bottom; if that is wider than the text column (:data:`COLUMN_WIDTH_PX`), the narrower of the
+    top-to-bottom and left-to-right layouts is returned. Raises FlowchartUnavailable when graphviz's ``dot``
+    is not installed.
     """
     if not dot_available():
         raise FlowchartUnavailable(INSTALL_HINT)
-    source = flowchart_dot(disorder, path)
     try:
-        return _svg(source)
+        svg = _svg(flowchart_dot(disorder, path))
+        if svg_width(svg) > COLUMN_WIDTH_PX:
+            sideways = _svg(flowchart_dot(disorder, path, rankdir="LR"))
+            svg = min(svg, sideways, key=svg_width)
     except graphviz.ExecutableNotFound as exc:  # PATH changed after the check
         raise FlowchartUnavailable(INSTALL_HINT) from exc
+    return _named(svg, flowchart_alt(disorder, path))
+
+
+def flowchart_html(disorder: str, path: PathLike = None) -> str:
+    """The flowchart for a page or a widget: the SVG at its natural size (never shrunk to illegible text)
+    inside a container that scrolls sideways when the drawing is wider than the column.
+
+    The container is focusable (tabindex) so keyboard users can scroll it too. Raises FlowchartUnavailable
+    when graphviz's ``dot`` is not installed.
+    """
+    svg = flowchart_svg(disorder, path)
+    # Themes often cap images and SVGs at the column width (max-width:100%); the drawing must keep its size.
+    svg = svg.replace("<svg ", '<svg style="max-width:none" ', 1)
+    label = html.escape(flowchart_alt(disorder, path) + " (scroll sideways if it is cut off)", quote=True)
+    return (
+        f'<div class="nmd-flowchart" role="region" aria-label="{label}" tabindex="0" '
+        'style="overflow-x:auto;overflow-y:hidden;max-width:100%;margin:.5em 0">'
+        f"{svg}</div>"
+    )
 
 
 def path_outline(path: Recommendation) -> str:

@@ -23,7 +23,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from nmd_immuno.content.bibliography import check_references
-from nmd_immuno.content.loader import _display_name, data_path, load_yaml_model, require_unique
+from nmd_immuno.content.loader import data_path, display_name, load_yaml_model, require_unique
 from nmd_immuno.content.therapies import THERAPY_IDS, vocabulary
 from nmd_immuno.errors import DataError
 
@@ -651,7 +651,7 @@ def _patient_fields(stamp: tuple[str, int]) -> PatientFields:
     fields = load_yaml_model(Path(stamp[0]), PatientFields)
     from nmd_immuno import DISORDERS
 
-    name = _display_name(Path(stamp[0]))
+    name = display_name(Path(stamp[0]))
     if set(fields.disorders) != set(DISORDERS):
         raise DataError(name, "disorders", f"must list exactly the disorders {list(DISORDERS)}")
     for constraint in fields.constraints:
@@ -683,7 +683,7 @@ def load_patient_fields() -> PatientFields:
 def _algorithm(stamp: tuple[str, int], fields_stamp: tuple[str, int]) -> Algorithm:
     path = Path(stamp[0])
     algorithm = load_yaml_model(path, Algorithm)
-    validate_algorithm(algorithm, _display_name(path), _patient_fields(fields_stamp))
+    validate_algorithm(algorithm, display_name(path), _patient_fields(fields_stamp))
     return algorithm
 
 
@@ -705,7 +705,7 @@ def load_algorithm(disorder_or_path: str | Path) -> Algorithm:
     expected = path.stem
     if algorithm.disorder != expected:
         raise DataError(
-            _display_name(path),
+            display_name(path),
             "disorder",
             f"{algorithm.disorder!r} does not match the file name {expected!r}",
         )

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from nmd_immuno.content.bibliography import check_references, format_reference, short_citation
 from nmd_immuno.content.loader import data_path, load_yaml_model, require_unique
-from nmd_immuno.content.therapies import THERAPY_IDS, therapy_class
+from nmd_immuno.content.therapies import THERAPY_IDS, class_label, therapy_class
 
 DRUGS_FILE = "drugs.yaml"
 
@@ -131,24 +131,6 @@ def drug_for_therapy(therapy_id: str) -> Drug:
     raise KeyError(f"no entry in data/{DRUGS_FILE} covers therapy {therapy_id!r}")
 
 
-#: Readable names of the therapy classes (``data/therapies.yaml``) used in the table.
-CLASS_LABELS: dict[str, str] = {
-    "corticosteroid": "Corticosteroid",
-    "steroid_sparing": "Steroid-sparing immunosuppressant",
-    "cytotoxic": "Cytotoxic",
-    "immunoglobulin": "Immunoglobulin",
-    "apheresis": "Apheresis",
-    "anti_cd20": "Anti-CD20 antibody",
-    "anti_cd19": "Anti-CD19 antibody",
-    "complement_inhibitor": "Complement C5 inhibitor",
-    "fcrn_inhibitor": "FcRn inhibitor",
-}
-
-
-def _class_label(cls: str) -> str:
-    return CLASS_LABELS.get(cls, cls.replace("_", " ").capitalize())
-
-
 def drug_table() -> pd.DataFrame:
     """The drug classes table: one row per entry, list fields joined with '; ' for display.
 
@@ -158,7 +140,7 @@ def drug_table() -> pd.DataFrame:
     rows = [
         {
             "drug": d.name,
-            "class": _class_label(d.drug_class),
+            "class": class_label(d.drug_class),
             "mechanism": d.mechanism,
             "onset": d.onset,
             "monitoring": "; ".join(d.monitoring),
@@ -207,7 +189,7 @@ def drug_details_html() -> str:
         note = f" {esc(d.indication_note)}" if d.indication_note else ""
         blocks.append(
             f"<details class='nmd-drug' id='drug-{esc(d.id)}'><summary><strong>{esc(d.name)}</strong> "
-            f"({esc(_class_label(d.drug_class))})</summary>"
+            f"({esc(class_label(d.drug_class))})</summary>"
             f"<p><strong>Mechanism.</strong> {esc(d.mechanism)}</p>"
             f"<p><strong>Onset.</strong> {esc(d.onset)}</p>"
             f"<p><strong>Monitoring</strong></p><ul>{monitoring}</ul>"

@@ -40,7 +40,12 @@ def file_stamp(path: Path) -> tuple[str, int, int]:
     return str(path), stat.st_mtime_ns, stat.st_size
 
 
-def _display_name(path: Path) -> str:
+def display_name(path: Path) -> str:
+    """``path`` as an error message names it: relative to the repository (``data/trials.csv``) when inside it.
+
+    Why public: every loader and the engine name the file of a fault the same way, and the static explorer
+    shows it to readers.
+    """
     try:
         return str(path.relative_to(data_dir().parent))
     except ValueError:
@@ -63,7 +68,7 @@ def _describe(error: ValidationError, prefix: str = "") -> tuple[str, str]:
 
 def read_yaml(path: Path) -> object:
     """Parse a YAML file; a syntax error becomes a DataError with the line number."""
-    name = _display_name(path)
+    name = display_name(path)
     if not path.exists():
         raise DataError(name, "(file)", "file not found")
     try:
@@ -84,7 +89,7 @@ def load_yaml_model(path: str | Path, model: type[M]) -> M:
         return model.model_validate(raw)
     except ValidationError as exc:
         location, problem = _describe(exc)
-        raise DataError(_display_name(path), f"key {location}", problem) from exc
+        raise DataError(display_name(path), f"key {location}", problem) from exc
 
 
 def load_csv_models(path: str | Path, model: type[M]) -> list[M]:
@@ -92,7 +97,7 @@ def load_csv_models(path: str | Path, model: type[M]) -> list[M]:
     path = Path(path)
     if not path.is_absolute():
         path = data_path(path)
-    name = _display_name(path)
+    name = display_name(path)
     if not path.exists():
         raise DataError(name, "(file)", "file not found")
     rows: list[M] = []

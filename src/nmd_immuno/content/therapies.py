@@ -13,6 +13,8 @@ THERAPIES_FILE = "therapies.yaml"
 
 class TherapyVocabulary(BaseModel):
     classes: dict[str, list[str]]
+    #: Readable class names: the one source for every page and table that shows a class.
+    class_labels: dict[str, str]
     labels: dict[str, str]
 
     @model_validator(mode="after")
@@ -26,6 +28,13 @@ class TherapyVocabulary(BaseModel):
         missing = sorted(set(seen) - set(self.labels))
         if missing:
             raise ValueError(f"therapies without a label: {missing}")
+        unlabelled = [cls for cls in self.classes if cls not in self.class_labels]
+        unknown = sorted(set(self.class_labels) - set(self.classes))
+        if unlabelled or unknown:
+            raise ValueError(
+                f"class_labels: classes without a label {unlabelled}, labels of unknown classes {unknown}; "
+                f"allowed: one label per class in {', '.join(self.classes)}"
+            )
         return self
 
     def class_of(self) -> dict[str, str]:
@@ -52,6 +61,14 @@ def therapy_class(therapy_id: str) -> str:
         raise ValueError(
             f"therapy: unknown id {therapy_id!r}; allowed: {', '.join(sorted(THERAPY_IDS))}"
         ) from None
+
+
+def class_label(cls: str) -> str:
+    """Readable name of a therapy class (``class_label('anti_cd20') == 'Anti-CD20 antibody'``)."""
+    labels = vocabulary().class_labels
+    if cls not in labels:
+        raise ValueError(f"therapy class: unknown id {cls!r}; allowed: {', '.join(labels)}")
+    return labels[cls]
 
 
 def therapy_label(therapy_id: str) -> str:

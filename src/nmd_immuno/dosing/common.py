@@ -41,6 +41,17 @@ def _given(value: float) -> str:
     return short if float(short) == value else repr(value)
 
 
+NOT_GIVEN = "not given"
+
+
+def given_as(value: object, shown: str | None = None) -> str:
+    """How a value the user gave appears in a message: ``shown`` (or the value itself), and "not given" for
+    None. Why: readers are clinicians, not Python programmers; "None" reads as a value someone typed."""
+    if value is None:
+        return NOT_GIVEN
+    return str(value) if shown is None else shown
+
+
 def allowed_range(limit: Limit) -> str:
     """'allowed: 2 to 350 kg': the end of every out-of-range message."""
     unit = f" {limit.unit}" if limit.unit else ""
@@ -55,6 +66,8 @@ def _is_bool(value: object) -> bool:
 def number(name: str, value: object, limit: Limit) -> float:
     """A finite real number within ``limit``; bools, strings, NaN and infinity are refused."""
     allowed = allowed_range(limit)
+    if value is None:
+        raise DoseInputError(f"{name}: {given_as(value)}; {allowed}")
     if _is_bool(value):
         raise DoseInputError(f"{name}: {value!r} is a yes/no value, not a number; {allowed}")
     if not isinstance(value, numbers.Real):
@@ -257,7 +270,7 @@ def check_age(value: object, limit: AgeLimit, drug: str) -> float:
     """
     if value is None:
         raise DoseInputError(
-            f"age: None (not given); {allowed_range(limits().age)}. The label covers "
+            f"age: {given_as(value)}; {allowed_range(limits().age)}. The label covers "
             f"{drug} in generalized myasthenia gravis only from {limit.min_years:g} years of age"
         )
     years = age(value)

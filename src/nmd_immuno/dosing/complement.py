@@ -92,7 +92,7 @@ def complement_inhibitor_dose(
     minimum = ci.vaccination_min_days.value
     vaccinated = days is not None and days >= minimum
     if not vaccinated and not prophylaxis:
-        given = "None (not documented)" if days is None else f"{days:g} days, fewer than {minimum:g}"
+        given = common.given_as(days, None if days is None else f"{days:g} days, fewer than {minimum:g}")
         raise DoseRefused(f"meningococcal_vaccination_days: {given}. {ci.vaccination_refusal.text}")
 
     acc = common.Notes(plan, plan.age_limit, ci.vaccination_min_days, ci.vaccination_refusal)

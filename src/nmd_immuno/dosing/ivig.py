@@ -176,9 +176,7 @@ def ivig_dose(
     ceiling = dose * dosing_weight
     rounded, vials = _round_to_vials(ceiling, vial)
     if vials == 1 and rounded < vial - 1e-9:
-        acc.note(
-            f"The dose ({ceiling:.1f} g) is less than one {vial:g} g vial: part of one vial is given."
-        )
+        acc.note(f"The dose ({ceiling:.1f} g) is less than one {vial:g} g vial: part of one vial is given.")
     elif rounded < ceiling - 1e-9:
         acc.note(
             f"Rounded DOWN from {ceiling:.1f} g to {vials} whole vials of {vial:g} g ({rounded:g} g) so "

@@ -82,7 +82,7 @@ def rituximab_dose(
         if bsa is None:
             missing = "height_cm" if h is None else "weight_kg"
             raise DoseInputError(
-                f"{missing}: None (not given); {common.allowed_range(getattr(common.limits(), missing))}: "
+                f"{missing}: {common.NOT_GIVEN}; {common.allowed_range(getattr(common.limits(), missing))}: "
                 f"required for the {plan.mg_per_m2:g} mg/m² regimen (body surface area)"
             )
         exact = plan.mg_per_m2 * bsa

@@ -92,10 +92,26 @@ def _cites(keys: tuple[str, ...] | list[str], numbers: dict[str, int], uid: str)
     return f' <span class="nmd-cites">[{refs}]</span>' if refs else ""
 
 
-_STYLE = """
+#: Style of :func:`heading_html` (part of every recommendation's <style>; widgets add it to their own titles).
+HEADING_CSS = ".nmd-heading{font-size:1.05em;font-weight:600;line-height:1.3;margin:.8em 0 .3em}"
+
+
+def heading_html(text: str, level: int = 4) -> str:
+    """A section title inside an output: a styled div announced as a heading (role/aria-level).
+
+    Why not <h4>: the book theme sizes real headings for the page's own outline, so inside an output they
+    shout, and they would enter the page's table of contents. Sized like the quiz's titles (.nmdq-title).
+    """
+    return f'<div class="nmd-heading" role="heading" aria-level="{level}">{html.escape(text)}</div>'
+
+
+_STYLE = (
+    """
 <style>
 .nmd-rec{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;line-height:1.4;max-width:60em}
-.nmd-rec h4{margin:.8em 0 .3em}
+"""
+    + HEADING_CSS
+    + """
 .nmd-rec .nmd-disclaimer{color:#8a5300;font-size:.9em}
 .nmd-rec .nmd-therapies li{font-weight:600;color:#145a32}
 .nmd-rec .nmd-avoid li{color:#922b21}
@@ -108,6 +124,7 @@ _STYLE = """
 .nmd-rec .nmd-references{font-size:.85em}
 </style>
 """
+)
 
 
 def recommendation_html(rec: Recommendation, *, style: bool = True) -> str:
@@ -118,14 +135,15 @@ def recommendation_html(rec: Recommendation, *, style: bool = True) -> str:
     uid = "nmd-ref-" + digest.hexdigest()[:8]
     parts = [_STYLE if style else "", f'<div class="nmd-rec" data-disorder="{rec.disorder}">']
     parts.append(f'<p class="nmd-disclaimer">{html.escape(DISCLAIMER)}</p>')
-    parts.append("<h4>Offered now</h4>" + _therapy_list(rec.therapies, "nmd-therapies"))
-    parts.append("<h4>Avoid</h4>" + _therapy_list(rec.avoid, "nmd-avoid"))
+    parts.append(heading_html("Offered now") + _therapy_list(rec.therapies, "nmd-therapies"))
+    parts.append(heading_html("Avoid") + _therapy_list(rec.avoid, "nmd-avoid"))
     if rec.warnings:
         items = "".join(f"<li>{html.escape(w)}</li>" for w in rec.warnings)
-        parts.append(f'<h4>Warnings</h4><ul class="nmd-warnings">{items}</ul>')
+        parts.append(heading_html("Warnings") + f'<ul class="nmd-warnings">{items}</ul>')
     held = [t for t in rec.not_offered if t not in rec.avoid]
     if held:
-        parts.append("<h4>Not offered again</h4>" + _therapy_list(held, "nmd-not-offered", rec.not_offered))
+        held_list = _therapy_list(held, "nmd-not-offered", rec.not_offered)
+        parts.append(heading_html("Not offered again") + held_list)
     steps = []
     for step in rec.path:
         choice = f' <span class="nmd-choice">&rarr; {html.escape(step.choice)}</span>' if step.choice else ""
@@ -134,11 +152,12 @@ def recommendation_html(rec: Recommendation, *, style: bool = True) -> str:
             f"<strong>{html.escape(step.title)}</strong>{choice}<br>"
             f"{html.escape(step.rationale)}{_cites(step.references, numbers, uid)}</li>"
         )
-    parts.append('<h4>Path through the pathway</h4><ol class="nmd-path">' + "".join(steps) + "</ol>")
+    path_list = '<ol class="nmd-path">' + "".join(steps) + "</ol>"
+    parts.append(heading_html("Path through the pathway") + path_list)
     refs = "".join(
         f'<li id="{uid}-{key}" data-key="{key}">{html.escape(format_reference(key))}</li>'
         for key in rec.references
     )
-    parts.append(f'<h4>References</h4><ol class="nmd-references">{refs}</ol>')
+    parts.append(heading_html("References") + f'<ol class="nmd-references">{refs}</ol>')
     parts.append("</div>")
     return "".join(parts)

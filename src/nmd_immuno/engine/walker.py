@@ -24,13 +24,15 @@ from nmd_immuno.content.algorithms import (
     algorithm_file,
     load_algorithm,
 )
-from nmd_immuno.content.loader import _display_name
+from nmd_immuno.content.loader import display_name
 from nmd_immuno.content.therapies import vocabulary
 from nmd_immuno.engine.logic import holds, pathway_context
 from nmd_immuno.engine.patient import check_disorder, validate_patient
 from nmd_immuno.engine.recommendation import Recommendation, Step
 from nmd_immuno.errors import DataError
 
+#: The reason a therapy avoided by a pathway node is given, before the node's title; explorer.js reads it too.
+STEP_REASON_PREFIX = "pathway step: "
 NEVER_OFFER = {"intolerant": "recorded as not tolerated", "contraindicated": "recorded as contraindicated"}
 NOT_AGAIN = {"no_response": "no response recorded"}
 NOTHING_LEFT = (
@@ -106,7 +108,7 @@ def _walk(algorithm: Algorithm, patient: dict[str, Any], file: str) -> Recommend
                     therapy in cont.therapies or class_of[therapy] in cont.classes
                 ):
                     got.offers[therapy] = None
-        got.add_avoid(node.avoid, f"{where}.avoid", f"pathway step: {node.title}")
+        got.add_avoid(node.avoid, f"{where}.avoid", f"{STEP_REASON_PREFIX}{node.title}")
         got.add_warnings(node.warnings, f"{where}.warnings")
         got.cite(node.references)
         choice, following = None, node.next
@@ -182,7 +184,7 @@ def _checked(algorithm: Algorithm) -> Algorithm:
     """Validate the preset patients once per loaded file (they are data too, and may be mistyped)."""
     if id(algorithm) in _PRESETS_CHECKED:
         return algorithm
-    file = _display_name(algorithm_file(algorithm.disorder))
+    file = display_name(algorithm_file(algorithm.disorder))
     for preset_id, preset in algorithm.presets.items():
         try:
             validate_patient(algorithm.disorder, preset.patient)
@@ -213,7 +215,7 @@ def recommend(disorder: str, patient: Mapping[str, Any]) -> Recommendation:
     """
     normalized = validate_patient(disorder, patient)
     algorithm = load_pathway(disorder)
-    return _walk(algorithm, normalized, _display_name(algorithm_file(disorder)))
+    return _walk(algorithm, normalized, display_name(algorithm_file(disorder)))
 
 
 def preset_patients(disorder: str) -> dict[str, dict[str, Any]]:

@@ -21,7 +21,7 @@ from nmd_immuno.quiz.answers import Feedback, QuizResponseError, check_response
 from nmd_immuno.quiz.loader import load_quiz
 from nmd_immuno.quiz.schema import LETTERS, Case, Item, Quiz
 from nmd_immuno.quiz.static_html import NOTICE, key_html, paragraphs_html, static_asset
-from nmd_immuno.workshop.store import AnswerStore, current_user
+from nmd_immuno.workshop.store import AnswerStore, current_user, number_text
 
 HIDDEN = "none"
 QUIZ_WAIT_S = 5.0
@@ -52,7 +52,7 @@ def response_text(item: Item, response: Any) -> str:
         return LETTERS[response]
     if item.type == "multiple":
         return "+".join(LETTERS[i] for i in sorted(response))
-    return format(float(response), "g")
+    return number_text(response)  # shortest round trip: distinct numbers stay distinct
 
 
 def _message(text: str, css: str = "nmdq-warn") -> str:
@@ -234,7 +234,17 @@ class QuizWidget(widgets.VBox):
         self.quiz = quiz
         # a participant's click waits at most a few seconds for the shared file, then gets a note
         self.store = store if store is not None else AnswerStore.from_env(busy_timeout_s=QUIZ_WAIT_S)
-        self.user = current_user() if self.store is not None else None
+        self.user: str | None = None
+        unknown_user = ""
+        if self.store is not None:
+            try:
+                self.user = current_user()
+            except (OSError, KeyError) as error:  # no JUPYTERHUB_USER and a uid without a passwd entry
+                self.store = None  # the quiz works, nothing is recorded, and the participant is told why
+                unknown_user = (
+                    '<p class="nmdq-note">Workshop: your answers are not recorded, because your user name '
+                    f"cannot be found ({html.escape(type(error).__name__)}: {html.escape(str(error))}).</p>"
+                )
         on_checked = self._record if self.store is not None else None
         self.cases: list[CaseView] = []
         number = 1
@@ -246,7 +256,7 @@ class QuizWidget(widgets.VBox):
             f'<p class="nmdq-note">Workshop: each answer you check is recorded as '
             f"<b>{html.escape(self.user)}</b> for the instructor's dashboard.</p>"
             if self.user is not None
-            else ""
+            else unknown_user
         )
         header = widgets.HTML(
             f"<style>{static_asset('quiz.css')}</style>"

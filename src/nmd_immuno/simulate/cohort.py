@@ -120,6 +120,7 @@ def arrays_to_frame(arrays: CohortArrays, strategy: str, params: SimulationParam
         score_name=params.score.name,
         score_max=params.score.maximum,
         responder_improvement=params.score.responder_improvement,
+        mse_name=params.score.mse_name(),
         not_modelled=tuple(mechanism.key for mechanism in mechanisms_not_modelled(params)),
     )
     return frame
@@ -185,8 +186,22 @@ _MECHANISM_OF_COLUMN = {
 }
 
 
+#: Summary columns that are shares of patients (0-1); the first two end in "at month N".
+_PROPORTION_PREFIXES = ("responders at month", "minimal symptom expression")
+_PROPORTIONS = {
+    "any crisis",
+    "early steroid worsening",
+    "azathioprine used",
+    "any relapse on taper",
+    "serious steroid adverse event (assumed rate)",
+}
+
+
 def summarize_cohorts(cohorts: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """One row per strategy: baseline and final score, responders and MSE, crises, relapses, prednisone.
+    """One row per strategy: baseline and final score, responders and minimal symptom expression (where the
+    disorder's score spec names it: MG, not CIDP), crises, relapses, prednisone. ``attrs["proportions"]``
+    lists the columns that are shares of patients (0-1), for
+    :func:`~nmd_immuno.simulate.tables.summary_table`.
 
     The steroid adverse-event column is labelled "(assumed rate)" because its hazard is an illustrative
     teaching value, not a trial result; :func:`comparison_caveats` says which numbers are assumptions.
@@ -198,6 +213,7 @@ def summarize_cohorts(cohorts: dict[str, pd.DataFrame]) -> pd.DataFrame:
         raise SimulationInputError("cohorts: give a non-empty dict of strategy name -> cohort DataFrame")
     hidden = set.intersection(*(set(frame.attrs.get("not_modelled", ())) for frame in cohorts.values()))
     rows = []
+    proportions: set[str] = set()
     for name, frame in cohorts.items():
         column = frame.attrs.get("score_column", "mg_adl")
         score_name = frame.attrs.get("score_name", "MG-ADL")
@@ -205,6 +221,7 @@ def summarize_cohorts(cohorts: dict[str, pd.DataFrame]) -> pd.DataFrame:
         final = frame[frame["month"] == last]
         baseline = frame[frame["month"] == 0]
         per_patient = frame.groupby("patient", sort=False)
+        mse_name = frame.attrs.get("mse_name")
         row = {
             "strategy": name,
             "label": frame.attrs.get("strategy_label", name),
@@ -214,7 +231,7 @@ def summarize_cohorts(cohorts: dict[str, pd.DataFrame]) -> pd.DataFrame:
             f"mean {score_name} at month {last}": round(float(final[column].mean()), 2),
             "mean change": round(float(final["change"].mean()), 2),
             f"responders at month {last}": round(float(final["responder"].mean()), 3),
-            f"MSE at month {last}": round(float(final["mse"].mean()), 3),
+            f"{mse_name} at month {last}": round(float(final["mse"].mean()), 3),
             "any crisis": round(float(per_patient["crisis"].any().mean()), 3),
             "early steroid worsening": round(float(per_patient["early_worsening"].any().mean()), 3),
             "azathioprine used": round(float(per_patient["azathioprine"].any().mean()), 3),
@@ -227,8 +244,15 @@ def summarize_cohorts(cohorts: dict[str, pd.DataFrame]) -> pd.DataFrame:
                 float(final["cumulative_prednisone_mg"].mean()) / 1000.0, 2
             ),
         }
-        rows.append({key: value for key, value in row.items() if _MECHANISM_OF_COLUMN.get(key) not in hidden})
-    return pd.DataFrame(rows).set_index("strategy")
+        if mse_name is None:  # the disorder has no such concept (CIDP): no column rather than a foreign term
+            del row[f"{mse_name} at month {last}"]
+        row = {key: value for key, value in row.items() if _MECHANISM_OF_COLUMN.get(key) not in hidden}
+        rows.append(row)
+        proportions.update(key for key in row if key.startswith(_PROPORTION_PREFIXES) or key in _PROPORTIONS)
+    summary = pd.DataFrame(rows).set_index("strategy")
+    # Which columns are shares of patients (0-1), so a display can show them as % like the plots do.
+    summary.attrs["proportions"] = [column for column in summary.columns if column in proportions]
+    return summary
 
 
 _TAPER_WORDS = {

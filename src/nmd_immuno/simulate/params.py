@@ -21,7 +21,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from nmd_immuno.content.bibliography import check_references
-from nmd_immuno.content.loader import _display_name, data_path, file_stamp, load_yaml_model
+from nmd_immuno.content.loader import data_path, display_name, file_stamp, load_yaml_model
 from nmd_immuno.content.therapies import THERAPY_IDS
 from nmd_immuno.errors import DataError
 
@@ -109,8 +109,18 @@ class ScoreSpec(BaseModel):
     maximum: int
     responder_improvement: int = Field(ge=1)
     mse_maximum: int = Field(ge=0)
+    #: Name of the "minimal symptom expression" outcome where the disorder has that concept (MG); None where
+    #: it has not (CIDP), and the cohort summary then leaves the column out rather than show a foreign term.
+    mse_label: str | None = None
     references: list[str] = Field(min_length=1)
     note: str | None = None
+
+    def mse_name(self) -> str | None:
+        """'minimal symptom expression (MG-ADL 0-1)': the label with the score range it stands for."""
+        if self.mse_label is None:
+            return None
+        upper = "" if self.mse_maximum == self.minimum else f"-{self.mse_maximum}"
+        return f"{self.mse_label} ({self.name} {self.minimum}{upper})"
 
     @model_validator(mode="after")
     def _range(self) -> ScoreSpec:
@@ -590,7 +600,7 @@ def load_simulation_params(disorder: str) -> SimulationParams:
 @lru_cache(maxsize=8)
 def _load(disorder: str, stamp: tuple[str, int, int], trials_stamp: tuple[str, int, int]) -> SimulationParams:
     path = Path(stamp[0])
-    name = _display_name(path)
+    name = display_name(path)
     params = load_yaml_model(path, SimulationParams)
     if params.disorder != disorder:
         raise DataError(name, "key disorder", f"file for {disorder!r} says disorder {params.disorder!r}")

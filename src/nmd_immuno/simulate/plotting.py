@@ -13,6 +13,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from nmd_immuno.simulate.model import SimulationInputError
+from nmd_immuno.simulate.params import load_simulation_params
 from nmd_immuno.simulate.validate import whole_number
 
 
@@ -28,6 +29,29 @@ def trajectory_table(frame: pd.DataFrame) -> pd.DataFrame:
             "responders": grouped["responder"].mean(),
         }
     )
+
+
+#: 20 distinct colours: tab20's strong shades first, then its light ones.
+_PALETTE = (
+    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
+    "#17becf", "#aec7e8", "#ff9896", "#98df8a", "#c5b0d5", "#ffbb78", "#c49c94", "#f7b6d2", "#c7c7c7",
+    "#dbdb8d", "#9edae5",
+)  # fmt: skip
+
+
+def strategy_colour(frame: pd.DataFrame, fallback: int = 0) -> str:
+    """A strategy's colour, fixed by its place in the disorder's parameter file, not by plotting order.
+
+    Why: the book's static plot and the widget's plot show different pairs; prednisone must not be red in
+    one and blue in the other. A cohort without ``disorder``/``strategy`` attrs takes ``fallback``'s colour.
+    """
+    disorder, strategy = frame.attrs.get("disorder"), frame.attrs.get("strategy")
+    position = fallback
+    if disorder and strategy:
+        strategies = list(load_simulation_params(disorder).strategies)
+        if strategy in strategies:
+            position = strategies.index(strategy)
+    return _PALETTE[position % len(_PALETTE)]
 
 
 SAMPLE_PATIENTS = 20
@@ -64,11 +88,10 @@ def plot_comparison(cohorts: dict[str, pd.DataFrame], *, sample: int = SAMPLE_PA
     improvement = first.attrs.get("responder_improvement", 2)
     figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
     plt.close(figure)
-    colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
     drawn: list[int] = []  # individual patients drawn per strategy (fewer than ``sample`` in a small cohort)
     for index, (name, frame) in enumerate(cohorts.items()):
         table = trajectory_table(frame)
-        colour = colours[index % len(colours)]
+        colour = strategy_colour(frame, fallback=index)
         label = frame.attrs.get("strategy_label", name)
         months = table.index.to_numpy()
         if sample:

@@ -26,7 +26,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from nmd_immuno.content.bibliography import check_references
-from nmd_immuno.content.loader import _display_name, data_path, file_stamp, load_csv_models
+from nmd_immuno.content.loader import data_path, display_name, file_stamp, load_csv_models
 from nmd_immuno.errors import DataError
 
 TRIALS_FILE = "trials.csv"
@@ -169,7 +169,7 @@ def _check_header(file_path) -> None:
         problem = "columns must be exactly, in order: " + ", ".join(COLUMNS)
         if missing or extra:
             problem += f" (missing: {missing or 'none'}; unexpected: {extra or 'none'})"
-        raise DataError(_display_name(file_path), "row 1 (header)", problem)
+        raise DataError(display_name(file_path), "row 1 (header)", problem)
 
 
 def _load_rows() -> tuple[TrialRow, ...]:
@@ -181,10 +181,10 @@ def _read_rows(file: str, modified_ns: int, size: int) -> tuple[TrialRow, ...]:
     """The validated rows of one version of the file (the key changes when the file is edited)."""
     path = Path(file)
     if modified_ns < 0:
-        raise DataError(_display_name(path), "(file)", "file not found")
+        raise DataError(display_name(path), "(file)", "file not found")
     _check_header(path)
     rows = load_csv_models(path, TrialRow)
-    _check_table(rows, _display_name(path))
+    _check_table(rows, display_name(path))
     return tuple(rows)
 
 

@@ -764,7 +764,11 @@
     rec.setAttribute("data-disorder", payload.disorder);
     rec.appendChild(element("p", "nmd-disclaimer", payload.disclaimer));
     function heading(text) {
-      rec.appendChild(element("h4", null, text));
+      // Same markup as recommendation_html's heading_html: a div announced as a heading, not an <h4>.
+      var title = element("div", "nmd-heading", text);
+      title.setAttribute("role", "heading");
+      title.setAttribute("aria-level", "4");
+      rec.appendChild(title);
     }
     function therapyList(ids, cls, reasons) {
       if (!ids.length) {

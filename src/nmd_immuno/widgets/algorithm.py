@@ -17,14 +17,21 @@ import ipywidgets as widgets
 from nmd_immuno.content.algorithms import FieldSpec, load_patient_fields
 from nmd_immuno.content.therapies import THERAPY_IDS, therapy_label, vocabulary
 from nmd_immuno.engine import Recommendation, load_pathway, recommend
-from nmd_immuno.engine.recommendation import DISCLAIMER, recommendation_html
-from nmd_immuno.flowchart import FlowchartUnavailable, flowchart_svg
+from nmd_immuno.engine.recommendation import DISCLAIMER, HEADING_CSS, heading_html, recommendation_html
+from nmd_immuno.flowchart import FlowchartUnavailable, flowchart_html
 
 NOT_TRIED = "not tried"
 NOT_RECORDED = "not recorded"
 # ipywidgets shows a Dropdown whose value is None as an empty box, so "nothing" is an empty string here and
 # becomes "field left out" in ``patient()``.
 _NOTHING = ""
+# Labels at their own width ("initial") so "Interstitial lung disease" is not cut to "Interstitial lu..."; the
+# control keeps a readable minimum and grows to its longest option rather than truncating it.
+_LABEL = {"description_width": "initial"}
+
+
+def _fit(min_width: str) -> widgets.Layout:
+    return widgets.Layout(width="max-content", min_width=min_width, max_width="100%")
 
 
 def _message_html(text: str, kind: str = "error") -> str:
@@ -62,8 +69,8 @@ class AlgorithmExplorer(widgets.VBox):
             dropdown = widgets.Dropdown(
                 options=[(NOT_TRIED, _NOTHING), *[(label, key) for key, label in outcomes.items()]],
                 description=therapy_label(therapy),
-                style={"description_width": "12em"},
-                layout=widgets.Layout(width="31em"),
+                style=_LABEL,
+                layout=_fit("20em"),
             )
             dropdown.add_class(f"nmd-history-{therapy}")
             self.history[therapy] = dropdown
@@ -73,7 +80,8 @@ class AlgorithmExplorer(widgets.VBox):
                 *[(p.label, pid) for pid, p in self._presets.items()],
             ],
             description="Preset",
-            layout=widgets.Layout(width="34em"),
+            style=_LABEL,
+            layout=_fit("24em"),
         )
         self.preset.add_class("nmd-preset")
         self.reset = widgets.Button(description="Reset", tooltip="Back to the starting patient", icon="undo")
@@ -88,7 +96,9 @@ class AlgorithmExplorer(widgets.VBox):
             children=[
                 widgets.GridBox(
                     list(self.history.values()),
-                    layout=widgets.Layout(grid_template_columns="repeat(auto-fill, minmax(31em, 1fr))"),
+                    layout=widgets.Layout(
+                        grid_template_columns="repeat(auto-fill, minmax(22em, 1fr))", grid_gap="2px 12px"
+                    ),
                 )
             ],
             titles=("Treatment history: what was tried and how it went",),
@@ -96,16 +106,22 @@ class AlgorithmExplorer(widgets.VBox):
         history_box.selected_index = 0
         fields_box = widgets.GridBox(
             list(self.controls.values()),
-            layout=widgets.Layout(grid_template_columns="repeat(auto-fill, minmax(25em, 1fr))"),
+            layout=widgets.Layout(
+                grid_template_columns="repeat(auto-fill, minmax(22em, 1fr))", grid_gap="2px 12px"
+            ),
         )
         self.children = [
-            widgets.HTML(f"<h3>{html.escape(title)}: algorithm explorer</h3><p><em>{DISCLAIMER}</em></p>"),
+            widgets.HTML(
+                f"<style>{HEADING_CSS}</style>"
+                + heading_html(f"{title}: algorithm explorer", level=3)
+                + f"<p><em>{html.escape(DISCLAIMER)}</em></p>"
+            ),
             widgets.HBox([self.preset, self.reset]),
             fields_box,
             history_box,
             self.message,
             self.result,
-            widgets.HTML("<h4>Flowchart (this patient's path in red)</h4>"),
+            widgets.HTML(heading_html("Flowchart (this patient's path in red)")),
             self.chart,
         ]
         self.add_class("nmd-algorithm-explorer")
@@ -119,8 +135,8 @@ class AlgorithmExplorer(widgets.VBox):
     def _control(self, name: str, spec: FieldSpec) -> widgets.ValueWidget:
         common = {
             "description": spec.label + (f" ({spec.unit})" if spec.unit else ""),
-            "style": {"description_width": "9em"},
-            "layout": widgets.Layout(width="24em"),
+            "style": _LABEL,
+            "layout": _fit("20em"),
         }
         if spec.type == "choice":
             options = [(spec.label_of(v), v) for v in spec.values or []]
@@ -218,8 +234,7 @@ class AlgorithmExplorer(widgets.VBox):
         self.message.value = ""
         self.result.value = recommendation_html(rec)
         try:
-            svg = flowchart_svg(self.disorder, rec)
-            self.chart.value = f'<div class="nmd-flowchart" style="overflow:auto">{svg}</div>'
+            self.chart.value = flowchart_html(self.disorder, rec)
         except FlowchartUnavailable as exc:
             self.chart.value = _message_html(str(exc), "info") + (
                 f'<pre class="nmd-outline">{html.escape(rec.outline())}</pre>'

@@ -21,6 +21,7 @@ from nmd_immuno.simulate import (
     list_strategies,
     plot_comparison,
     summarize_cohorts,
+    summary_table,
 )
 
 DEFAULT_A = "thymectomy_plus_prednisone"
@@ -119,9 +120,7 @@ class CohortSimulator(widgets.VBox):
             else ""
         )
         self.image.value = _png(plot_comparison(cohorts))
-        summary = summarize_cohorts(cohorts).T
-        summary.columns = [str(column) for column in summary.columns]
-        self.table.value = summary.to_html(border=0, classes="nmd-cohort-summary")
+        self.table.value = str(summary_table(summarize_cohorts(cohorts)))
 
 
 def _escape(text: str) -> str:

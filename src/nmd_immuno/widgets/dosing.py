@@ -43,7 +43,20 @@ from nmd_immuno.dosing import (
 from nmd_immuno.dosing.common import DoseResult, Refusal
 
 _STYLE = {"description_width": "11em"}
-_WIDE = widgets.Layout(width="24em")
+# Grow to the longest option ("Induction or rescue: 2 g/kg over 2-5 days") rather than cut it.
+_WIDE = widgets.Layout(width="max-content", min_width="24em", max_width="100%")
+
+#: Class on the Tab, and the CSS that keeps each title whole: ipywidgets shrinks ten tabs into the column
+#: ("Plasma e", "Corticos"); here a tab is as wide as its title and the bar wraps onto a second row.
+TAB_CLASS = "nmd-dose-tabs"
+_TAB_CSS = (
+    f".{TAB_CLASS} > .lm-TabBar > .lm-TabBar-content, .{TAB_CLASS} > .p-TabBar > .p-TabBar-content"
+    "{flex-wrap:wrap !important}"
+    f".{TAB_CLASS} > .lm-TabBar .lm-TabBar-tab, .{TAB_CLASS} > .p-TabBar .p-TabBar-tab"
+    "{flex:0 0 auto !important;min-width:max-content !important}"
+    f".{TAB_CLASS} > .lm-TabBar .lm-TabBar-tabLabel, .{TAB_CLASS} > .p-TabBar .p-TabBar-tabLabel"
+    "{overflow:visible !important}"
+)
 
 
 def _number(description: str, value: float) -> widgets.FloatText:
@@ -125,7 +138,7 @@ def ivig_form() -> CalculatorForm:
             rows=6,
             description="Risk factors",
             style=_STYLE,
-            layout=widgets.Layout(width="24em"),
+            layout=_WIDE,
         ),
     }
 
@@ -290,6 +303,9 @@ def dose_calculators() -> widgets.Tab:
     """All calculators in one Tab (IVIG, plasma exchange, corticosteroids, methylprednisolone, rituximab,
     azathioprine, methotrexate, mycophenolate, complement and FcRn inhibitors)."""
     forms = [build() for build in FORMS.values()]
+    # The style travels with the widget (the saved widget state of the static book has no other stylesheet).
+    forms[0].children = (widgets.HTML(f"<style>{_TAB_CSS}</style>"), *forms[0].children)
     tab = widgets.Tab(children=forms)
     tab.titles = tuple(FORMS)
+    tab.add_class(TAB_CLASS)
     return tab

@@ -22,18 +22,15 @@ from typing import Any
 
 from nmd_immuno.content.algorithms import algorithm_file, load_patient_fields
 from nmd_immuno.content.bibliography import format_reference
-from nmd_immuno.content.loader import _display_name
+from nmd_immuno.content.loader import display_name
 from nmd_immuno.content.therapies import THERAPY_IDS, therapy_label, vocabulary
 from nmd_immuno.engine import load_pathway, recommend
 from nmd_immuno.engine.recommendation import DISCLAIMER, recommendation_html
-from nmd_immuno.engine.walker import NEVER_OFFER, NOT_AGAIN, NOTHING_LEFT
+from nmd_immuno.engine.walker import NEVER_OFFER, NOT_AGAIN, NOTHING_LEFT, STEP_REASON_PREFIX
 from nmd_immuno.quiz.static_html import static_asset
 
 #: Where ``scripts/vendor-assets.sh`` puts json-logic-js, relative to the book's root (``html_extra_path``).
 LIBRARY_PATH = "vendor/json-logic-js/logic.js"
-
-#: The reason walker.py gives a therapy a pathway node avoids (``f"pathway step: {node.title}"``).
-STEP_REASON_PREFIX = "pathway step: "
 
 
 def _reference_keys(value: Any) -> list[str]:
@@ -78,7 +75,7 @@ def explorer_payload(disorder: str) -> dict[str, Any]:
         "version": 1,
         "disorder": disorder,
         "title": algorithm.title,
-        "file": _display_name(algorithm_file(disorder)),
+        "file": display_name(algorithm_file(disorder)),
         "pathway": pathway,
         "fields": specs,
         "constraints": [c.model_dump(mode="json") for c in fields.constraints_for(disorder)],

@@ -7,6 +7,12 @@ It refreshes itself every ``refresh_s`` seconds with an asyncio task on the kern
 runs between cells, so the notebook stays usable. No task is started where nobody is watching and a loop
 would only get in the way: outside a running event loop (plain Python, a test) and under nbgrader
 (``NBGRADER_EXECUTION``), where a cell must finish. The Refresh button works everywhere.
+
+Two things keep the kernel responsive. The periodic refresh reads the store in a worker thread
+(``run_in_executor``) and only assigns the widgets' values on the loop; and the dashboard's store waits at
+most :data:`DASHBOARD_WAIT_S` for a lock (the Refresh button reads on the loop), not the store's 30 s.
+Re-running the dashboard cell clears its output but not its widget (ipywidgets keeps it), so building a
+dashboard closes the earlier one of the same store: one refresh loop per store and kernel, never a pile-up.
 """
 
 from __future__ import annotations
@@ -14,7 +20,9 @@ from __future__ import annotations
 import asyncio
 import html
 import os
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import ipywidgets as widgets
 import pandas as pd
@@ -23,6 +31,7 @@ from nmd_immuno.quiz.loader import load_quiz
 from nmd_immuno.workshop.store import ENV_VAR, AnswerStore, WorkshopInputError
 from nmd_immuno.workshop.summary import WHICH, answer_distribution, cohort_summary, participants_progress
 
+DASHBOARD_WAIT_S = 2.0  # longest wait for the store's lock; readers rarely wait at all (WAL)
 BAR_OK = "#2f855a"
 BAR_OTHER = "#a0aec0"
 
@@ -103,6 +112,26 @@ def _auto_refresh_loop() -> asyncio.AbstractEventLoop | None:
         return None
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """One read of the store: what :meth:`WorkshopDashboard._draw` shows; ``distribution`` is that of
+    ``chosen`` seen as ``which`` (None when no item is chosen)."""
+
+    summary: pd.DataFrame
+    progress: pd.DataFrame
+    chosen: tuple[str, str] | None
+    which: str
+    distribution: pd.DataFrame | None
+
+
+# The live dashboard of each store (by resolved path) in this kernel: a new one closes the one before.
+_LIVE: dict[Path, WorkshopDashboard] = {}
+
+
+def _store_key(store: AnswerStore) -> Path:
+    return store.path.expanduser().resolve()
+
+
 class WorkshopDashboard(widgets.VBox):
     """Status line and Refresh button, the participants' progress, bars per item, one item's answers."""
 
@@ -117,6 +146,7 @@ class WorkshopDashboard(widgets.VBox):
             )
         self.store, self.quiz_id, self.refresh_s = store, quiz_id, refresh_s
         self.item_order = [item.id for _, item in load_quiz(quiz_id).items()] if quiz_id else None
+        self._drawing = False  # while a reading is drawn, choosing its item must not read the store again
         self.status = widgets.HTML()
         self.refresh_button = widgets.Button(description="Refresh", icon="refresh")
         self.refresh_button.on_click(lambda _: self.refresh())
@@ -143,6 +173,10 @@ class WorkshopDashboard(widgets.VBox):
                 self.distribution,
             ]
         )
+        earlier = _LIVE.get(_store_key(store))
+        if earlier is not None:
+            earlier.close()  # its cell was re-run: its output is gone, its refresh loop must go too
+        _LIVE[_store_key(store)] = self
         loop = None if refresh_s is None else _auto_refresh_loop()
         if loop is not None:
             self._task = loop.create_task(self._refresh_forever())  # first runs at the next await
@@ -151,24 +185,45 @@ class WorkshopDashboard(widgets.VBox):
     def refresh(self) -> None:
         """Read the store again and redraw everything; a store that cannot be read is shown, not raised."""
         try:
-            summary = cohort_summary(self.store, self.quiz_id, self.item_order)
-            progress = participants_progress(self.store, self.quiz_id)
+            reading = self._read()
         except Exception as error:  # the dashboard must survive a locked or missing file and try again
-            self.status.value = (
-                f'<span style="color:#c53030">{html.escape(f"Cannot read the store: {error}")}</span>'
-            )
+            self._show_error(error)
             return
+        self._draw(reading)
+
+    def _read(self) -> _Reading:
+        """Everything to draw, read from the store; no widget is changed (safe in a worker thread)."""
+        summary = cohort_summary(self.store, self.quiz_id, self.item_order)
+        progress = participants_progress(self.store, self.quiz_id)
+        values = list(zip(summary["quiz_id"], summary["item_id"], strict=True))
+        chosen = self.item_picker.value if self.item_picker.value in values else None
+        chosen = chosen or (values[0] if values else None)
+        which = self.which.value
+        distribution = answer_distribution(self.store, *chosen, which) if chosen else None
+        return _Reading(summary, progress, chosen, which, distribution)
+
+    def _draw(self, reading: _Reading) -> None:
+        """Show a reading: on the kernel's loop only, where widget values may be assigned."""
+        summary, progress = reading.summary, reading.progress
         self.progress.value = progress_html(progress)
         self.items.value = items_html(summary, several_quizzes=self.quiz_id is None)
         options = [
             (f"{row.quiz_id} / {row.item_id}", (row.quiz_id, row.item_id)) for row in summary.itertuples()
         ]
         values = [value for _, value in options]
-        if values != [value for _, value in self.item_picker.options]:
-            chosen = self.item_picker.value
-            self.item_picker.options = options  # new options clear the choice: keep the instructor's
-            self.item_picker.value = chosen if chosen in values else (values[0] if values else None)
-        self._show_distribution()
+        chosen = self.item_picker.value
+        self._drawing = True
+        try:
+            if values != [value for _, value in self.item_picker.options]:
+                self.item_picker.options = options  # new options clear the choice: keep the instructor's
+                self.item_picker.value = chosen if chosen in values else (values[0] if values else None)
+        finally:
+            self._drawing = False
+        if (self.item_picker.value, self.which.value) == (reading.chosen, reading.which):
+            shown = reading.distribution
+            self.distribution.value = "" if shown is None else distribution_html(shown)
+        else:  # the instructor chose another item while the store was read
+            self._show_distribution()
         now = datetime.now(UTC).strftime("%H:%M:%S")
         every = f", every {self.refresh_s:g} s" if self._auto_refreshing else ""
         self.status.value = (
@@ -176,11 +231,18 @@ class WorkshopDashboard(widgets.VBox):
             f"updated {now} UTC{every}"
         )
 
+    def _show_error(self, error: Exception) -> None:
+        self.status.value = (
+            f'<span style="color:#c53030">{html.escape(f"Cannot read the store: {error}")}</span>'
+        )
+
     @property
     def _auto_refreshing(self) -> bool:
         return self._task is not None and not self._task.done()
 
     def _show_distribution(self) -> None:
+        if self._drawing:
+            return
         if self.item_picker.value is None:
             self.distribution.value = ""
             return
@@ -193,22 +255,34 @@ class WorkshopDashboard(widgets.VBox):
         self.distribution.value = distribution_html(table)
 
     async def _refresh_forever(self) -> None:
+        """Every ``refresh_s``: read the store in a worker thread, then draw here, on the kernel's loop."""
         assert self.refresh_s is not None
+        loop = asyncio.get_running_loop()
         while self.comm is not None:  # closing the widget ends the loop
             await asyncio.sleep(self.refresh_s)
+            if self.comm is None:
+                break
+            try:
+                reading = await loop.run_in_executor(None, self._read)
+            except Exception as error:
+                self._show_error(error)
+                continue
             if self.comm is not None:
-                self.refresh()
+                self._draw(reading)
 
     def close(self) -> None:
         """Stop the periodic refresh with the widget."""
         if self._task is not None:
             self._task.cancel()
+        store = getattr(self, "store", None)  # ipywidgets also closes a widget whose __init__ raised
+        if store is not None and _LIVE.get(_store_key(store)) is self:
+            del _LIVE[_store_key(store)]
         super().close()
 
 
 def workshop_dashboard(quiz_id: str | None = None, refresh_s: float | None = 5) -> WorkshopDashboard:
     """The dashboard of the store named by ``NMD_WORKSHOP_DB`` (one quiz, or all when ``quiz_id`` is None)."""
-    store = AnswerStore.from_env()
+    store = AnswerStore.from_env(busy_timeout_s=DASHBOARD_WAIT_S)
     if store is None:
         raise WorkshopInputError(
             f"{ENV_VAR} is not set: no workshop store to show. The course's hub sets it for every user; "

@@ -15,6 +15,7 @@ them in :mod:`nmd_immuno.workshop.summary`.
 from __future__ import annotations
 
 import getpass
+import math
 import os
 import sqlite3
 import time
@@ -79,15 +80,28 @@ def _text(field: str, value: object, limit: int = MAX_TEXT) -> str:
     return value.strip()
 
 
+def number_text(value: int | float, field: str = "answer") -> str:
+    """A number as stored: the shortest text that reads back as the same float (``repr``).
+
+    Why not ``format(x, "g")``: its 6 significant digits merge distinct answers (1234567 and 1234568 both
+    become '1.23457e+06') in the distribution. An int too large for a float, NaN and infinities are refused.
+    """
+    try:
+        number = float(value)
+    except OverflowError:
+        number = float("inf")
+    if not math.isfinite(number):
+        raise WorkshopInputError(f"{field}: got {value!r}; expected a finite number")
+    return repr(number)
+
+
 def answer_text(value: object) -> str:
     """The answer as stored and shown in the distribution: text as given, a number in short form."""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise WorkshopInputError(f"answer: got {value!r}; expected a string or a number")
     if isinstance(value, str):
         return _text("answer", value, MAX_ANSWER)
-    if value != value or value in (float("inf"), float("-inf")):
-        raise WorkshopInputError(f"answer: got {value!r}; expected a finite number")
-    return format(value, "g")
+    return number_text(value)
 
 
 class AnswerStore:

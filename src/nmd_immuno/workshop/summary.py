@@ -49,6 +49,27 @@ def _answer_counts(latest: pd.DataFrame) -> dict[str, int]:
     return {str(answer): int(count) for answer, count in ranked}
 
 
+def _check_items(items: Sequence[str], quiz_id: str | None) -> None:
+    """``items`` must be a list of distinct, non-empty item ids of one quiz.
+
+    Why so strict: a string is a sequence too (``"q1"`` would list the items 'q', '1'), and a duplicate or an
+    empty id would add a row no participant can ever answer.
+    """
+    allowed = "expected a list of distinct, non-empty item ids (strings), e.g. ['q1', 'q2']"
+    if isinstance(items, str) or not isinstance(items, Sequence):
+        raise WorkshopInputError(f"items: got {items!r}; {allowed}")
+    for item in items:
+        if not isinstance(item, str) or not item.strip():
+            raise WorkshopInputError(f"items: got {list(items)!r}, which contains {item!r}; {allowed}")
+    duplicates = sorted({item for item in items if list(items).count(item) > 1})
+    if duplicates:
+        raise WorkshopInputError(f"items: got {list(items)!r}, which repeats {duplicates!r}; {allowed}")
+    if quiz_id is None:
+        raise WorkshopInputError(
+            f"items: got {list(items)!r} without a quiz_id; give the quiz_id they belong to"
+        )
+
+
 def cohort_summary(
     store: AnswerStore, quiz_id: str | None = None, items: Sequence[str] | None = None
 ) -> pd.DataFrame:
@@ -59,17 +80,15 @@ def cohort_summary(
     nobody has answered yet appear with 0 participants and no percentage (NaN); answered items missing from
     the list follow at the end. Without it, items appear in the order they were first answered.
     """
-    if items is not None and quiz_id is None:
-        raise WorkshopInputError(
-            f"items: got {list(items)!r} without a quiz_id; give the quiz_id they belong to"
-        )
+    if items is not None:
+        _check_items(items, quiz_id)
     attempts = store.attempts(quiz_id)
     first = _per_participant(attempts, "first").set_index(ITEM_KEY)
     latest = _per_participant(attempts, "latest").set_index(ITEM_KEY)
     rows = []
     keys = list(dict.fromkeys(zip(attempts["quiz_id"], attempts["item_id"], strict=True)))
     if items is not None:
-        listed = [(quiz_id, str(item)) for item in items]
+        listed = [(quiz_id, item) for item in items]
         keys = listed + [key for key in keys if key not in set(listed)]
     for key in keys:
         answered = attempts[(attempts["quiz_id"] == key[0]) & (attempts["item_id"] == key[1])]
