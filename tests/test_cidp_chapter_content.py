@@ -34,9 +34,9 @@ def test_checked_trial_figures_and_hedges_are_stated() -> None:
     # PATH, intention to treat (checked): every arm with its count; the post-hoc figure cited to its source.
     assert "36 of 57 (63%)" in text and "22 of 57 (39%)" in text and "19 of 58 (33%)" in text
     assert "{cite}`lewis2020pathplacebo`" in text  # the 19-of-51 placebo figure is from the post-hoc paper
-    # Figures marked to_check in data/trials.csv are hedged, not stated as fact.
-    assert "not confirmed in the course's sources" in text
+    # Figures marked to_check in data/trials.csv are left out, not stated as fact.
     assert "28%" not in text  # ADHERE stage-B relapse on efgartigimod (to_check)
+    assert "13%" not in text  # IMC discontinuation on IVIG (to_check)
 
 
 def test_disagreements_are_stated() -> None:
