@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from test_trials import MG_TRIALS  # the trials issue 3 requires, listed once
 
 from nmd_immuno.simulate import load_trials, replicable_trials, replicate_trial
 from nmd_immuno.simulate.metrics import _average_ranks, worst_rank_difference
@@ -14,17 +15,6 @@ from nmd_immuno.simulate.model import CohortArrays
 from nmd_immuno.simulate.params import load_simulation_params
 from nmd_immuno.simulate.replicate import _effect
 
-MG_TRIALS = (
-    "MGTX",
-    "ADAPT",
-    "REGAIN",
-    "CHAMPION-MG",
-    "RAISE",
-    "MycarinG",
-    "Vivacity-MG3",
-    "BeatMG",
-    "RINOMAX",
-)
 PARAMS = load_simulation_params("myasthenia_gravis")
 
 
