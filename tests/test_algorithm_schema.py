@@ -14,15 +14,11 @@ from typing import Any
 import pytest
 import yaml
 
-from nmd_immuno.content.algorithms import (
-    JSONLOGIC_OPERATORS,
-    PatientFields,
-    available_algorithms,
-    load_algorithm,
-    load_patient_fields,
-)
+from nmd_immuno.content.algorithms import available_algorithms, load_algorithm
 from nmd_immuno.content.bibliography import bibliography_keys
 from nmd_immuno.content.loader import load_yaml_model
+from nmd_immuno.content.logic_check import JSONLOGIC_OPERATORS
+from nmd_immuno.content.patient_fields import PatientFields, load_patient_fields
 from nmd_immuno.content.therapies import THERAPY_IDS
 from nmd_immuno.errors import DataError
 from nmd_immuno.paths import data_dir

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from nmd_immuno import DISORDERS, PatientError, recommend
-from nmd_immuno.content.algorithms import available_algorithms, load_patient_fields
+from nmd_immuno.content.algorithms import available_algorithms
+from nmd_immuno.content.patient_fields import load_patient_fields
 from nmd_immuno.engine import PathwayNotAvailable, Recommendation, validate_patient
 
 MG = "myasthenia_gravis"

@@ -14,9 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nmd_immuno import PatientError, recommend
-from nmd_immuno.content.algorithms import OUTCOMES, FieldSpec, available_algorithms, load_patient_fields
+from nmd_immuno.content.algorithms import available_algorithms
 from nmd_immuno.content.bibliography import bibliography_keys
+from nmd_immuno.content.patient_fields import FieldSpec, load_patient_fields
 from nmd_immuno.content.therapies import THERAPY_IDS
+from nmd_immuno.content.vocabulary import OUTCOMES
 from nmd_immuno.engine import Recommendation, load_pathway
 from nmd_immuno.engine.walker import NOTHING_LEFT
 

@@ -249,7 +249,7 @@ def test_python_repr_and_close_matches_follow_python(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(NODE is None, reason="node is not installed (make system-deps installs nodejs and npm)")
 def test_every_operator_the_loader_accepts_exists_in_the_vendored_json_logic_js(tmp_path: Path) -> None:
-    from nmd_immuno.content.algorithms import JSONLOGIC_OPERATORS
+    from nmd_immuno.content.logic_check import JSONLOGIC_OPERATORS
 
     script = tmp_path / "ops.js"
     script.write_text(

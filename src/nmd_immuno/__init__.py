@@ -5,9 +5,8 @@ Public API (see ``shared/spec/decision-api.md``): ``recommend``, ``DISORDERS``, 
 """
 
 from nmd_immuno.content.therapies import therapy_class
+from nmd_immuno.content.vocabulary import DISORDERS
 from nmd_immuno.errors import PatientError
-
-DISORDERS: tuple[str, ...] = ("cidp", "mmn", "paraproteinemic", "myasthenia_gravis", "myositis")
 
 __all__ = ["DISORDERS", "PatientError", "recommend", "therapy_class"]
 

@@ -1,5 +1,4 @@
-"""Schemas and loaders for the treatment pathways (``data/algorithms/<disorder>.yaml``) and the patient fields
-(``data/patient_fields.yaml``).
+"""Schema, semantic checks and loader of the treatment pathways (``data/algorithms/<disorder>.yaml``).
 
 Why this module is strict: a pathway is clinical content that a clinician edits by hand, and the engine walks
 it without knowing any disease. Every mistake that could silently change a recommendation is refused here, at
@@ -8,170 +7,33 @@ that does not exist, a graph that loops or has unreachable parts, a condition th
 JsonLogic operator or reads a patient field (or a field value) that does not exist.
 
 Conditions are JsonLogic restricted to the standard operators of json-logic-js, so the same file can later be
-evaluated in the browser. The variables a condition may read are described in :data:`CONTEXT_HELP`.
+evaluated in the browser. The variables a condition may read are described in
+:data:`nmd_immuno.content.logic_check.CONTEXT_HELP`; the patient fields live in
+:mod:`nmd_immuno.content.patient_fields`.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from nmd_immuno.content.bibliography import check_references
-from nmd_immuno.content.loader import data_path, display_name, load_yaml_model, require_unique
+from nmd_immuno.content.loader import data_path, display_name, file_stamp, load_yaml_model, require_unique
+from nmd_immuno.content.logic_check import JsonLogic, Variables, check_logic
+from nmd_immuno.content.patient_fields import PatientFields, load_patient_fields, patient_fields_stamp
 from nmd_immuno.content.therapies import THERAPY_IDS, vocabulary
+from nmd_immuno.content.vocabulary import DISORDERS, OUTCOMES
 from nmd_immuno.errors import DataError
 
 ALGORITHMS_DIR = "algorithms"
-PATIENT_FIELDS_FILE = "patient_fields.yaml"
-
-#: The six outcomes a history entry may record (public API vocabulary).
-OUTCOMES: tuple[str, ...] = (
-    "response",
-    "partial",
-    "no_response",
-    "intolerant",
-    "contraindicated",
-    "relapse_on_taper",
-)
-
-#: Standard json-logic-js operators (``log`` left out: it has a side effect). Nothing else is accepted, so
-#: that a pathway evaluates the same way in Python (panzi-json-logic) and in a browser (json-logic-js).
-JSONLOGIC_OPERATORS: frozenset[str] = frozenset(
-    {
-        "var", "missing", "missing_some",
-        "if", "?:", "==", "===", "!=", "!==", "!", "!!", "or", "and",
-        ">", ">=", "<", "<=", "max", "min", "+", "-", "*", "/", "%",
-        "map", "reduce", "filter", "all", "none", "some", "merge", "in", "cat", "substr",
-    }
-)  # fmt: skip
-
-#: Operators whose second and later arguments are evaluated against each list item, not the patient.
-_ITERATING_OPERATORS = frozenset({"map", "reduce", "filter", "all", "none", "some"})
-
-#: Names the engine adds to the patient fields before evaluating a condition; a patient field may not use
-#: them.
-RESERVED_CONTEXT_NAMES = frozenset({"tried", "outcomes", "count", "facts"})
-
-CONTEXT_HELP = """\
-A condition reads these variables ({"var": "name"}):
-  <field>                     a patient field of the disorder (data/patient_fields.yaml), defaults filled in
-  history.<therapy>           the outcome recorded for that therapy, or null if never tried
-  tried                       list of the therapy ids in the history
-  outcomes.<outcome>          list of the therapy ids with that outcome
-  count.<class>.<outcome>     how many therapies of that class (data/therapies.yaml) have that outcome
-  count.<class>.any           how many therapies of that class were tried
-  facts.<name>                a value defined earlier in the file's `facts` section
-"""
-
-JsonLogic = dict[str, Any] | bool  # a JsonLogic operation, or a literal true/false
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-# --------------------------------------------------------------------------------------------- patient fields
-
-
-class FieldSpec(_Strict):
-    """One patient field: its type, what it accepts, and whether it may be left out."""
-
-    type: Literal["choice", "bool", "number", "history"]
-    label: str
-    values: list[str] | None = None
-    value_labels: dict[str, str] = Field(default_factory=dict)
-    min: float | None = None
-    max: float | None = None
-    unit: str | None = None
-    required: bool = True
-    default: Any = None
-
-    @model_validator(mode="after")
-    def _consistent(self) -> FieldSpec:
-        if self.type == "choice":
-            if not self.values:
-                raise ValueError("a choice field needs a non-empty list of values")
-            unknown = sorted(set(self.value_labels) - set(self.values))
-            if unknown:
-                raise ValueError(f"value_labels for values that are not allowed: {unknown}")
-            if self.default is not None and self.default not in self.values:
-                raise ValueError(f"default {self.default!r} is not one of the values {self.values}")
-        elif self.values is not None:
-            raise ValueError(f"only choice fields have values (this field is {self.type})")
-        if self.type == "number":
-            if self.min is None or self.max is None or self.min > self.max:
-                raise ValueError("a number field needs min <= max")
-        elif self.min is not None or self.max is not None:
-            raise ValueError(f"only number fields have min/max (this field is {self.type})")
-        if self.type == "bool" and self.default is not None and not isinstance(self.default, bool):
-            raise ValueError(f"default of a bool field must be true or false, not {self.default!r}")
-        return self
-
-    def allowed(self) -> str:
-        """Human-readable description of what the field accepts (used in PatientError messages)."""
-        if self.type == "choice":
-            return "one of " + ", ".join(repr(v) for v in self.values or [])
-        if self.type == "bool":
-            return "true or false"
-        if self.type == "number":
-            unit = f" {self.unit}" if self.unit else ""
-            return f"a number from {self.min:g} to {self.max:g}{unit}"
-        return "a mapping {therapy id: outcome}"
-
-    def label_of(self, value: str) -> str:
-        return self.value_labels.get(value, value)
-
-
-class Constraint(_Strict):
-    """A combination of field values that cannot describe a real patient."""
-
-    id: str
-    fields: list[str]
-    message: str
-    invalid_when: JsonLogic
-    disorders: list[str] | None = None  # None: every disorder
-
-
-class PatientFields(_Strict):
-    """The whole ``data/patient_fields.yaml``."""
-
-    outcomes: dict[str, str]
-    common: dict[str, FieldSpec]
-    disorders: dict[str, dict[str, FieldSpec]]
-    constraints: list[Constraint] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> PatientFields:
-        if tuple(self.outcomes) != OUTCOMES:
-            raise ValueError(f"outcomes must be exactly {list(OUTCOMES)} in this order")
-        for disorder, fields in self.disorders.items():
-            clash = sorted(set(fields) & set(self.common))
-            if clash:
-                raise ValueError(f"disorder {disorder!r} redefines common fields {clash}")
-        for where, fields in [("common", self.common), *self.disorders.items()]:
-            reserved = sorted(set(fields) & RESERVED_CONTEXT_NAMES)
-            if reserved:
-                raise ValueError(f"{where}: field names {reserved} are reserved for the engine")
-            for name, spec in fields.items():
-                if spec.type == "history" and name != "history":
-                    raise ValueError(f"{where}.{name}: only the field 'history' may have type history")
-        return self
-
-    def fields_for(self, disorder: str) -> dict[str, FieldSpec]:
-        """Common fields followed by the disorder's own fields."""
-        return {**self.common, **self.disorders[disorder]}
-
-    def constraints_for(self, disorder: str) -> list[Constraint]:
-        return [c for c in self.constraints if c.disorders is None or disorder in c.disorders]
-
-
-# --------------------------------------------------------------------------------------------- algorithms
 
 
 class ConditionalTherapies(_Strict):
@@ -323,156 +185,10 @@ def _ids(items: list[TherapyItem]) -> Iterator[str]:
             yield from item.therapies
 
 
-# ------------------------------------------------------------------------------------------- JsonLogic checks
-
-
-@dataclass(frozen=True)
-class _Vars:
-    """What a condition in one file may read: field specs and the facts defined so far."""
-
-    fields: dict[str, FieldSpec]
-    facts: frozenset[str]
-
-    def check(self, path: str) -> str | None:
-        """None if ``path`` names a readable variable, else the reason it does not."""
-        parts = path.split(".")
-        root = parts[0]
-        classes = set(vocabulary().classes)
-        if root in self.fields and root != "history":
-            return None if len(parts) == 1 else f"field {root!r} has no sub-field {'.'.join(parts[1:])!r}"
-        if root == "history":
-            if len(parts) == 1:
-                return None
-            if len(parts) == 2 and parts[1] in THERAPY_IDS:
-                return None
-            return f"{path!r}: {parts[1]!r} is not a therapy id of data/therapies.yaml"
-        if root == "tried" and len(parts) == 1:
-            return None
-        if root == "outcomes":
-            if len(parts) == 2 and parts[1] in OUTCOMES:
-                return None
-            return f"{path!r}: expected outcomes.<one of {', '.join(OUTCOMES)}>"
-        if root == "count":
-            if len(parts) == 3 and parts[1] in classes and parts[2] in (*OUTCOMES, "any"):
-                return None
-            return (
-                f"{path!r}: expected count.<therapy class>.<outcome or 'any'>; classes: {', '.join(classes)}"
-            )
-        if root == "facts":
-            if len(parts) == 2 and parts[1] in self.facts:
-                return None
-            return f"{path!r}: no fact of that name is defined earlier in the facts section"
-        known = ", ".join(sorted(set(self.fields) | RESERVED_CONTEXT_NAMES))
-        return f"unknown variable {path!r} (known: {known})"
-
-    def values_of(self, path: str) -> list[str] | None:
-        """The allowed literal values to compare ``path`` with, when they are a closed set."""
-        parts = path.split(".")
-        if parts[0] == "history" and len(parts) == 2:
-            return list(OUTCOMES)
-        spec = self.fields.get(path)
-        if spec is not None and spec.type == "choice":
-            return list(spec.values or [])
-        return None
-
-
-def _var_name(expr: Any) -> str | None:
-    """The variable path of ``{"var": "x"}`` / ``{"var": ["x", default]}``, else None."""
-    if isinstance(expr, dict) and len(expr) == 1 and "var" in expr:
-        arg = expr["var"]
-        if isinstance(arg, list):
-            arg = arg[0] if arg else ""
-        return arg if isinstance(arg, str) else None
-    return None
-
-
-def check_logic(expr: Any, variables: _Vars, file: str, location: str) -> None:
-    """Refuse a condition a standard JsonLogic evaluator would reject or that reads an unknown variable."""
-    if isinstance(expr, list):
-        for index, item in enumerate(expr):
-            check_logic(item, variables, file, f"{location}[{index}]")
-        return
-    if not isinstance(expr, dict):
-        if expr is not None and not isinstance(expr, str | int | float | bool):
-            raise DataError(file, location, f"{expr!r} is not a JSON value (quote dates and the like)")
-        return
-    if len(expr) != 1:
-        raise DataError(
-            file, location, f"a JsonLogic operation has exactly one operator key, found {sorted(expr)}"
-        )
-    ((op, args),) = expr.items()
-    if op not in JSONLOGIC_OPERATORS:
-        raise DataError(
-            file,
-            location,
-            f"unknown JsonLogic operator {op!r}; allowed (standard json-logic-js): "
-            + ", ".join(sorted(JSONLOGIC_OPERATORS)),
-        )
-    args = args if isinstance(args, list) else [args]
-    where = f"{location}.{op}"
-    if op == "var":
-        name = _var_name(expr)
-        if name is None:
-            raise DataError(file, where, f"var needs a literal variable name, found {args!r}")
-        problem = variables.check(name)
-        if problem:
-            raise DataError(file, where, problem + "\n" + CONTEXT_HELP)
-        return
-    if op in _ITERATING_OPERATORS:
-        # Only the list argument reads the patient; the others read each item.
-        if args:
-            check_logic(args[0], variables, file, f"{where}[0]")
-        for index, arg in enumerate(args[1:], start=1):
-            _check_operators_only(arg, file, f"{where}[{index}]")
-        return
-    if op in {"==", "===", "!=", "!==", "in"} and len(args) >= 2:
-        _check_compared_values(op, args, variables, file, where)
-    for index, arg in enumerate(args):
-        check_logic(arg, variables, file, f"{where}[{index}]")
-
-
-def _check_operators_only(expr: Any, file: str, location: str) -> None:
-    if isinstance(expr, list):
-        for index, item in enumerate(expr):
-            _check_operators_only(item, file, f"{location}[{index}]")
-    elif isinstance(expr, dict):
-        if len(expr) != 1:
-            raise DataError(
-                file, location, f"a JsonLogic operation has exactly one operator key, found {sorted(expr)}"
-            )
-        ((op, args),) = expr.items()
-        if op not in JSONLOGIC_OPERATORS:
-            raise DataError(file, location, f"unknown JsonLogic operator {op!r}")
-        _check_operators_only(args, file, f"{location}.{op}")
-
-
-def _check_compared_values(op: str, args: list[Any], variables: _Vars, file: str, where: str) -> None:
-    """``{"==": [{"var": "antibody"}, "achr"]}``: the literal must be a value the field can take."""
-    if op == "in":
-        name, literals = _var_name(args[0]), args[1]
-        literals = literals if isinstance(literals, list) else None
-    else:
-        name = _var_name(args[0]) or _var_name(args[1])
-        other = args[1] if _var_name(args[0]) else args[0]
-        literals = [other] if isinstance(other, str) else None
-    if name is None or literals is None:
-        return
-    allowed = variables.values_of(name)
-    if allowed is None:
-        return
-    for literal in literals:
-        if isinstance(literal, str) and literal not in allowed:
-            raise DataError(
-                file,
-                where,
-                f"{name!r} is compared with {literal!r}, which it can never be; allowed: {allowed}",
-            )
-
-
 # -------------------------------------------------------------------------------------------- semantic checks
 
 
-def _check_therapies(items: list[TherapyItem], variables: _Vars, file: str, location: str) -> None:
+def _check_therapies(items: list[TherapyItem], variables: Variables, file: str, location: str) -> None:
     for index, item in enumerate(items):
         therapies = [item] if isinstance(item, str) else item.therapies
         _check_ids(therapies, file, f"{location}[{index}]")
@@ -493,7 +209,7 @@ def _check_ids(therapies: list[str], file: str, location: str) -> None:
             )
 
 
-def _check_warnings(items: list[str | WarningItem], variables: _Vars, file: str, location: str) -> None:
+def _check_warnings(items: list[str | WarningItem], variables: Variables, file: str, location: str) -> None:
     for index, item in enumerate(items):
         if isinstance(item, WarningItem):
             if item.when is not None:
@@ -555,8 +271,6 @@ def _check_graph(algorithm: Algorithm, file: str) -> None:
 
 def validate_algorithm(algorithm: Algorithm, file: str, fields: PatientFields) -> None:
     """All the checks beyond the schema; raise DataError naming ``file`` and the key at fault."""
-    from nmd_immuno import DISORDERS
-
     if algorithm.disorder not in DISORDERS:
         raise DataError(
             file, "disorder", f"unknown disorder {algorithm.disorder!r}; allowed: {', '.join(DISORDERS)}"
@@ -568,9 +282,9 @@ def validate_algorithm(algorithm: Algorithm, file: str, fields: PatientFields) -
     fields_of = fields.fields_for(algorithm.disorder)
     facts: list[str] = []
     for name, expr in algorithm.facts.items():
-        check_logic(expr, _Vars(fields_of, frozenset(facts)), file, f"facts.{name}")
+        check_logic(expr, Variables(fields_of, frozenset(facts)), file, f"facts.{name}")
         facts.append(name)
-    variables = _Vars(fields_of, frozenset(facts))
+    variables = Variables(fields_of, frozenset(facts))
     _check_graph(algorithm, file)
     classes = set(vocabulary().classes)
     for node in algorithm.nodes:
@@ -633,57 +347,14 @@ def algorithm_file(disorder: str) -> Path:
 
 def available_algorithms() -> list[str]:
     """Disorders whose pathway file exists, in the order of ``DISORDERS``."""
-    from nmd_immuno import DISORDERS
-
     return [d for d in DISORDERS if algorithm_file(d).exists()]
 
 
-def _stamp(path: Path) -> tuple[str, int]:
-    # Cache key: the file and its modification time, so an edit in a live notebook is picked up.
-    try:
-        return str(path), os.stat(path).st_mtime_ns
-    except FileNotFoundError:
-        return str(path), -1
-
-
-@lru_cache(maxsize=8)
-def _patient_fields(stamp: tuple[str, int]) -> PatientFields:
-    fields = load_yaml_model(Path(stamp[0]), PatientFields)
-    from nmd_immuno import DISORDERS
-
-    name = display_name(Path(stamp[0]))
-    if set(fields.disorders) != set(DISORDERS):
-        raise DataError(name, "disorders", f"must list exactly the disorders {list(DISORDERS)}")
-    for constraint in fields.constraints:
-        for disorder in constraint.disorders or DISORDERS:
-            if disorder not in DISORDERS:
-                raise DataError(
-                    name, f"constraints[{constraint.id}].disorders", f"unknown disorder {disorder!r}"
-                )
-            variables = _Vars(fields.fields_for(disorder), frozenset())
-            check_logic(
-                constraint.invalid_when, variables, name, f"constraints[{constraint.id}].invalid_when"
-            )
-            for field in constraint.fields:
-                if field not in fields.fields_for(disorder):
-                    raise DataError(
-                        name,
-                        f"constraints[{constraint.id}].fields",
-                        f"unknown field {field!r} for {disorder}",
-                    )
-    return fields
-
-
-def load_patient_fields() -> PatientFields:
-    """The validated ``data/patient_fields.yaml`` (cached until the file changes)."""
-    return _patient_fields(_stamp(data_path(PATIENT_FIELDS_FILE)))
-
-
 @lru_cache(maxsize=16)
-def _algorithm(stamp: tuple[str, int], fields_stamp: tuple[str, int]) -> Algorithm:
+def _algorithm(stamp: tuple[str, int, int], fields_stamp: tuple[str, int, int]) -> Algorithm:
     path = Path(stamp[0])
     algorithm = load_yaml_model(path, Algorithm)
-    validate_algorithm(algorithm, display_name(path), _patient_fields(fields_stamp))
+    validate_algorithm(algorithm, display_name(path), load_patient_fields())
     return algorithm
 
 
@@ -699,9 +370,7 @@ def load_algorithm(disorder_or_path: str | Path) -> Algorithm:
             path = data_path(path)
     else:
         path = algorithm_file(disorder_or_path)
-    fields_stamp = _stamp(data_path(PATIENT_FIELDS_FILE))
-    load_patient_fields()
-    algorithm = _algorithm(_stamp(path), fields_stamp)
+    algorithm = _algorithm(file_stamp(path), patient_fields_stamp())
     expected = path.stem
     if algorithm.disorder != expected:
         raise DataError(

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from nmd_immuno.content.algorithms import load_patient_fields
 from nmd_immuno.content.bibliography import check_references
 from nmd_immuno.content.loader import data_path, load_yaml_model
+from nmd_immuno.content.patient_fields import load_patient_fields
 from nmd_immuno.errors import DoseRefused
 
 DOSING_FILE = "dosing.yaml"

@@ -13,8 +13,9 @@ from typing import Any
 from json_logic import jsonLogic
 from json_logic.builtins import to_bool
 
-from nmd_immuno.content.algorithms import OUTCOMES, Algorithm
+from nmd_immuno.content.algorithms import Algorithm
 from nmd_immuno.content.therapies import vocabulary
+from nmd_immuno.content.vocabulary import OUTCOMES
 from nmd_immuno.errors import DataError
 
 

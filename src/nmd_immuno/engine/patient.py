@@ -13,8 +13,9 @@ from collections.abc import Mapping
 from numbers import Real
 from typing import Any
 
-from nmd_immuno.content.algorithms import OUTCOMES, FieldSpec, load_patient_fields
+from nmd_immuno.content.patient_fields import FieldSpec, load_patient_fields
 from nmd_immuno.content.therapies import THERAPY_IDS
+from nmd_immuno.content.vocabulary import DISORDERS, OUTCOMES
 from nmd_immuno.errors import PatientError
 
 _MISSING = object()
@@ -22,8 +23,6 @@ _MISSING = object()
 
 def check_disorder(disorder: object) -> str:
     """Return ``disorder`` if it is one of ``DISORDERS``; otherwise raise PatientError listing them."""
-    from nmd_immuno import DISORDERS
-
     if not isinstance(disorder, str) or disorder not in DISORDERS:
         raise PatientError(f"disorder: {disorder!r} is not a known disorder; allowed: {', '.join(DISORDERS)}")
     return disorder

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from nmd_immuno.content.vocabulary import DISORDERS
 from nmd_immuno.simulate.mechanisms import mechanisms_not_modelled
 from nmd_immuno.simulate.model import CohortArrays, SimulationInputError, simulate_arrays
 from nmd_immuno.simulate.params import (
@@ -24,13 +25,12 @@ MAX_PATIENTS = 200_000
 MAX_MONTHS = 120
 MAX_SEED = 2**32 - 1
 
-DISORDERS_ALL = ("cidp", "mmn", "paraproteinemic", "myasthenia_gravis", "myositis")
 
 
 def _params(disorder: object) -> SimulationParams:
-    if not isinstance(disorder, str) or disorder not in DISORDERS_ALL:
+    if not isinstance(disorder, str) or disorder not in DISORDERS:
         raise SimulationInputError(
-            f"disorder: unknown value {disorder!r}; allowed: {', '.join(DISORDERS_ALL)}"
+            f"disorder: unknown value {disorder!r}; allowed: {', '.join(DISORDERS)}"
         )
     available = available_disorders()
     if disorder not in available:

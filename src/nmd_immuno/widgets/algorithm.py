@@ -14,7 +14,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from nmd_immuno.content.algorithms import FieldSpec, load_patient_fields
+from nmd_immuno.content.patient_fields import FieldSpec, load_patient_fields
 from nmd_immuno.content.therapies import THERAPY_IDS, therapy_label, vocabulary
 from nmd_immuno.engine import Recommendation, load_pathway, recommend
 from nmd_immuno.engine.recommendation import DISCLAIMER, HEADING_CSS, heading_html, recommendation_html

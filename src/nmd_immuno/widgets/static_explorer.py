@@ -20,9 +20,10 @@ import json
 import uuid
 from typing import Any
 
-from nmd_immuno.content.algorithms import algorithm_file, load_patient_fields
+from nmd_immuno.content.algorithms import algorithm_file
 from nmd_immuno.content.bibliography import format_reference
 from nmd_immuno.content.loader import display_name
+from nmd_immuno.content.patient_fields import load_patient_fields
 from nmd_immuno.content.therapies import THERAPY_IDS, therapy_label, vocabulary
 from nmd_immuno.engine import load_pathway, recommend
 from nmd_immuno.engine.recommendation import DISCLAIMER, recommendation_html
