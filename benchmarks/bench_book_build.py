@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
-from nmd_immuno.sphinxext.buildtools import BookBuild, build_book, scratch_copy
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the build harness the tests use
+from buildtools import BookBuild, build_book, scratch_copy
 
 
 def _report(label: str, build: BookBuild) -> None:

@@ -30,9 +30,9 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from buildtools import REPO_ROOT, BookBuild, build_book
 
 from nmd_immuno.paths import data_dir
-from nmd_immuno.sphinxext.buildtools import REPO_ROOT, BookBuild, build_book
 
 BUILD_DIR = REPO_ROOT / "_build"
 CHROMIUM = "/usr/bin/chromium"

@@ -18,12 +18,12 @@ from typing import Any
 import pytest
 import yaml
 from bs4 import BeautifulSoup
+from buildtools import REPO_ROOT, BookBuild, build_book, scratch_copy, toc_documents
 from chapters import DISORDER_CHAPTERS
 from sphinx.errors import ConfigError, ExtensionError
 
 from nmd_immuno.content.drugs import drug_table
 from nmd_immuno.sphinxext import bibstyle, inputs_cache, offline_assets, substitutions, widget_math
-from nmd_immuno.sphinxext.buildtools import REPO_ROOT, BookBuild, build_book, scratch_copy, toc_documents
 
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"

@@ -9,8 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from nmd_immuno.sphinxext.buildtools import REPO_ROOT, toc_documents
+from buildtools import REPO_ROOT, toc_documents
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 

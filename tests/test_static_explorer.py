@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from buildtools import REPO_ROOT
 from chapters import DISORDER_CHAPTERS
 from pathway_helpers import pathway_edges, walked_edges
 from test_pathways_common import CASES
@@ -36,7 +37,6 @@ from test_pathways_common import CASES
 from nmd_immuno.content.algorithms import available_algorithms
 from nmd_immuno.engine import load_pathway, preset_patients, recommend
 from nmd_immuno.errors import PatientError
-from nmd_immuno.sphinxext.buildtools import REPO_ROOT
 from nmd_immuno.widgets.static_explorer import LIBRARY_PATH, explorer_payload, static_explorer_html
 
 EXPLORER_JS = REPO_ROOT / "src" / "nmd_immuno" / "static" / "explorer.js"

@@ -1,7 +1,8 @@
 """Run the book build the way `make build` does, in the repository or in a scratch copy of it.
 
 Shared by the test suite (``tests/conftest.py``: the session's book; the cache tests on a copy) and the
-benchmark (``benchmarks/bench_book_build.py``), so that all three run exactly the command of ``make/book.mk``.
+benchmark (``benchmarks/bench_book_build.py``, which puts ``tests/`` on its path), so that all three run
+exactly the command of ``make/book.mk``. A test and benchmark harness, not part of the course package.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
+from nmd_immuno.paths import REPO_ROOT
+
 # A Sphinx warning line ("file.md:12: WARNING: ...", "WARNING: ..."); not the kernel's "[IPKernelApp]
 # WARNING |".
 SPHINX_WARNING = re.compile(r"(^|: )(WARNING|ERROR|CRITICAL): ")
