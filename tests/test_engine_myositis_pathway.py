@@ -38,13 +38,6 @@ def pt(subtype: str = "pm", **changes: Any) -> dict[str, Any]:
 
 
 CASES: dict[str, Case] = {
-    "ibm": Case(
-        pt("ibm", age=72, sex="male"),
-        "ibm_supportive",
-        exactly={"exercise_rehabilitation", "supportive_care"},
-        avoid=IMMUNOTHERAPIES,
-        warning="negative",
-    ),
     "ibm_severe_still_no_immunotherapy": Case(
         pt("ibm", severity="severe", ild="chronic", antibody="other", statin_exposure=True),
         "ibm_supportive",
@@ -180,12 +173,6 @@ CASES: dict[str, Case] = {
         pt("pm", history={"corticosteroids": "relapse_on_taper"}),
         "general_induction",
         offers={"methotrexate", "azathioprine", "corticosteroids"},
-    ),
-    "hmgcr_on_statin": Case(
-        pt("imnm", antibody="hmgcr", statin_exposure=True, age=66, sex="male"),
-        "imnm_hmgcr",
-        offers={"statin_withdrawal", "corticosteroids", "methotrexate", "ivig"},
-        warning="stop the statin",
     ),
     "hmgcr_statin_naive": Case(
         pt("imnm", antibody="hmgcr", age=30),

@@ -119,20 +119,31 @@ class TherapyNote(_Strict):
     when: JsonLogic | None = None
 
 
-class PresetExpectation(_Strict):
-    """What a preset patient must get; checked by the tests, so an edit cannot silently break a case."""
+class Expectation(_Strict):
+    """What a patient must get from the walk: the one form every expected outcome takes.
+
+    Why one form: a preset's ``expect`` in a pathway file and a clinical case in the tests state the same
+    kind of promise (the step reached, what is offered, avoided and warned), and
+    :func:`nmd_immuno.engine.expectations.unmet` checks both, so a check fixed once is fixed everywhere.
+    """
 
     offers_include: list[str] = Field(default_factory=list)
     offers_exclude: list[str] = Field(default_factory=list)
+    #: The exact therapies, when the point is that nothing else is offered.
+    offers_exactly: list[str] | None = None
+    #: Whether ``offers_exactly`` also fixes the order in which they are offered.
+    exact_order: bool = True
     avoid_include: list[str] = Field(default_factory=list)
     path_includes: list[str] = Field(default_factory=list)
+    #: Phrases that some warning must contain (case-insensitive).
+    warnings_include: list[str] = Field(default_factory=list)
 
 
 class Preset(_Strict):
     label: str
     description: str = ""
     patient: dict[str, Any]
-    expect: PresetExpectation | None = None
+    expect: Expectation | None = None
 
 
 class Algorithm(_Strict):
@@ -325,7 +336,7 @@ def validate_algorithm(algorithm: Algorithm, file: str, fields: PatientFields) -
     for preset_id, preset in algorithm.presets.items():
         if preset.expect is not None:
             expect = preset.expect
-            for key in ("offers_include", "offers_exclude", "avoid_include"):
+            for key in ("offers_include", "offers_exclude", "offers_exactly", "avoid_include"):
                 ids = getattr(expect, key)
                 if ids:
                     _check_ids(ids, file, f"presets.{preset_id}.expect.{key}")
