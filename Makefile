@@ -10,11 +10,12 @@ HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps test bench lint lab clean
+.PHONY: help install system-deps test test-fast bench lint lab clean
 
 help:
 	@echo "make book    build the Jupyter Book (every chapter executed) and serve it on http://$(HOST):$(PORT)"
 	@echo "make test    run the whole test suite (unit, book build, browser, nbgrader end to end)"
+	@echo "make test-fast   the unit tests only (no book build, browser, nbgrader end to end, hub)"
 	@echo "make lab     JupyterLab on the course, notebooks importing the package"
 	@echo "make clean   remove build outputs (keeps .venv)"
 	@echo "make bench   the benchmarks: simulator throughput, book build times, autograding speed"
@@ -37,9 +38,17 @@ install: $(STAMP)
 system-deps:
 	@PYTHON=$(PYTHON) bash scripts/install-system-deps.sh
 
-# ruff first: a style regression fails fast, before the slower book and browser tests.
+# ruff first: a style regression fails fast, before the slower book and browser tests. Tests run on
+# TEST_WORKERS pytest-xdist workers; those that read the built book form one group on one worker
+# (tests/conftest.py). The slowest tests are printed at the end.
+TEST_WORKERS ?= 2
+PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadgroup
 test: install vendor lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) --durations=25
+
+# The unit tests only (no book build, browser, nbgrader end to end or hub): a minute or two.
+test-fast: install vendor lint
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not slow" --durations=10
 
 # The speed goals are measured here, not asserted in tests: each script prints its figures.
 bench: install vendor

@@ -47,6 +47,20 @@ CHROMIUM_ARGS = [
 ]
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
 BUILD_TIMEOUT_S = float(os.environ.get("NMD_BOOK_BUILD_TIMEOUT", "1800"))
+#: Fixtures that read the one built book in ``_build/html`` (directly or through another fixture).
+BOOK_FIXTURES = frozenset({"book_build", "book_html", "book_url"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Put every test that reads the built book into one pytest-xdist group (``--dist loadgroup``).
+
+    Why: the suite runs on two workers (`make test`), and the book lives in one folder. In one group the book
+    is built once, by one worker, and no rebuild rewrites a page while another worker's browser reads it;
+    the other worker meanwhile runs every independent test (units, nbgrader, the hub).
+    """
+    for item in items:
+        if BOOK_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("book"))
 
 
 @pytest.fixture
