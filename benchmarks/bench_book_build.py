@@ -1,7 +1,8 @@
 """Print how long the book takes to build: cold, with nothing changed, from the cache, after a data change.
 
-The four builds: an empty ``_build``; again with nothing changed; after the pages were dropped (as
-``jupyter-book clean`` does), so every page comes from the execution cache; after a change under ``data/``.
+The five builds: an empty ``_build``; again with nothing changed; after the pages were dropped (as
+``jupyter-book clean`` does), so every page comes from the execution cache; after a change in a file that one
+chapter reads (only that chapter re-executes); after a change in the bibliography, which every chapter reads.
 
 Runs on a scratch copy of the repository (the real ``_build`` and its cache are left alone), with exactly the
 command of `make build`. Usage::
@@ -42,7 +43,7 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="nmd-bench-book-"))
     try:
         repo = scratch_copy(workdir / "repo")
-        env = {"NMD_IMMUNO_DATA": str(repo / "data")}
+        env = {"NMD_IMMUNO_DATA": str(repo / "data"), "PYTHONPATH": str(repo / "src")}
         print(f"book build benchmark (scratch copy: {repo})")
         _report("cold build (empty _build)", build_book(repo, env=env))
         _report("rebuild, nothing changed", build_book(repo, env=env))
@@ -50,9 +51,14 @@ def main() -> None:
             shutil.rmtree(repo / "_build" / generated, ignore_errors=True)
         _report("rebuild from the execution cache only", build_book(repo, env=env))
         if not args.skip_data_change:
+            # A file one chapter reads: only the chapters whose kernels read it are executed again.
+            quiz = repo / "data" / "quizzes" / "mmn.yaml"
+            quiz.write_text(quiz.read_text(encoding="utf-8") + "\n# benchmark: one chapter's data\n")
+            _report("rebuild after a change in one quiz file", build_book(repo, env=env))
+            # A file every chapter reads (the bibliography): every executed chapter runs again.
             bib = repo / "data" / "references.bib"
             bib.write_text(bib.read_text(encoding="utf-8") + "\n% benchmark: a change under data/\n")
-            _report("rebuild after a change in data/", build_book(repo, env=env))
+            _report("rebuild after a change in references.bib", build_book(repo, env=env))
     finally:
         if args.keep:
             print(f"kept {workdir}")

@@ -120,19 +120,28 @@ tab
 """
 
 
+DOSING_STUB_CELL = """```{code-cell} ipython3
+from nmd_immuno.dosing.parameters import dosing_parameters
+
+print("Rituximab regimens: " + "; ".join(r.label for r in dosing_parameters().rituximab.regimens.values()))
+```
+"""
+
+
 def mini_book(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     """A scratch copy of the repository whose chapters owned by others are small stubs (one with a widget).
 
     The real intro (which renders data/therapies.yaml) and references pages stay. Returns the copy and the
-    environment that points the kernel at the copy's data folder.
+    environment that makes the build and its kernels use the copy's package and data folder.
     """
     repo = scratch_copy(tmp_path / "repo")
     for doc in toc_documents():
         if doc in ("book/intro", "book/references"):
             continue
-        body = "{{ live_kernel_note }}\n\n" + WIDGET_STUB_CELL if doc == "book/dose-calculators" else ""
+        stub = WIDGET_STUB_CELL + "\n" + DOSING_STUB_CELL
+        body = "{{ live_kernel_note }}\n\n" + stub if doc == "book/dose-calculators" else ""
         write_stub(repo / f"{doc}.md", f"{doc} (stub)", body)
-    return repo, {"NMD_IMMUNO_DATA": str(repo / "data")}
+    return repo, {"NMD_IMMUNO_DATA": str(repo / "data"), "PYTHONPATH": str(repo / "src")}
 
 
 def assert_clean(build: BookBuild) -> None:
@@ -526,7 +535,29 @@ def test_execution_cache_reuses_outputs_and_follows_data_changes(tmp_path: Path)
     cached_state = assert_widgets_embedded(soup_of(html, "book/dose-calculators"), "cached build")
     assert {s["model_name"] for s in cached_state.values()} == {s["model_name"] for s in state.values()}
 
-    # A change under data/ only: the pages must be executed again and show the new data.
+    # Each page recorded the course files its kernel read: both the therapy vocabulary (importing the package
+    # reads it) and the modules they import; only the dose page the dosing parameters (DOSING_STUB_CELL).
+    manifests = cache / first_key / "nmd-inputs"
+    intro_reads = read_files(manifests / "book" / "intro.json")
+    dose_reads = read_files(manifests / "book" / "dose-calculators.json")
+    assert "data/therapies.yaml" in intro_reads and "data/therapies.yaml" in dose_reads
+    assert "data/dosing.yaml" in dose_reads and "data/dosing.yaml" not in intro_reads, intro_reads
+    assert "src/nmd_immuno/content/therapies.py" in intro_reads, "imported modules count as inputs"
+    assert "src/nmd_immuno/dosing/parameters.py" in dose_reads - intro_reads
+
+    # A change in a file only the dose page reads: that page, and only it, is executed again and shows it.
+    dosing = repo / "data" / "dosing.yaml"
+    text = dosing.read_text(encoding="utf-8")
+    assert text.count('label: "1000 mg × 2') == 1
+    dosing.write_text(text.replace('label: "1000 mg × 2', 'label: "1000 mg (changed by the cache test) × 2'))
+    dose_changed = build_book(repo, env=env)
+    assert_clean(dose_changed)
+    assert executed(dose_changed, "book/dose-calculators"), "not re-executed after a change in what it reads"
+    assert not executed(dose_changed, "book/intro"), "re-executed though nothing it reads changed"
+    assert "changed by the cache test" in soup_of(html, "book/dose-calculators").get_text()
+    assert [p.name for p in cache.iterdir() if p.name.startswith("inputs-")] == [first_key]
+
+    # A change in a file both read: both are executed again and the intro shows the new data.
     therapies = repo / "data" / "therapies.yaml"
     marker = "Pyridostigmine (changed by the cache test)"
     original = therapies.read_text(encoding="utf-8")
@@ -535,11 +566,25 @@ def test_execution_cache_reuses_outputs_and_follows_data_changes(tmp_path: Path)
     changed = build_book(repo, env=env)
     assert_clean(changed)
     for doc in ("book/intro", "book/dose-calculators"):
-        assert executed(changed, doc), f"{doc} not re-executed after a change in data/"
+        assert executed(changed, doc), f"{doc} not re-executed after a change in data/ that it reads"
         assert not from_cache(changed, doc), f"{doc}: stale outputs reused"
     assert marker in soup_of(html, "book/intro").get_text(), "the page still shows the old data"
+
+    # A file added under data/ (a page that lists a folder could see it without opening it): every page is
+    # executed again, in a fresh cache folder; the stale one is pruned.
+    (repo / "data" / "added-by-the-cache-test.yaml").write_text("x: 1\n", encoding="utf-8")
+    added = build_book(repo, env=env)
+    assert_clean(added)
+    for doc in ("book/intro", "book/dose-calculators"):
+        assert executed(added, doc), f"{doc} not re-executed after a file was added to data/"
     keys = [p.name for p in cache.iterdir() if p.name.startswith("inputs-")]
     assert len(keys) == 1 and keys[0] != first_key, f"cache folders: {keys}"
+
+
+def read_files(manifest: Path) -> set[str]:
+    """The files a page's manifest lists, relative to the scratch repository."""
+    repo = manifest.parents[5]
+    return {Path(f).relative_to(repo).as_posix() for f in json.loads(manifest.read_text())["files"]}
 
 
 @pytest.mark.slow
@@ -550,3 +595,46 @@ def test_a_failing_chapter_fails_the_build(tmp_path: Path) -> None:
     build = build_book(repo, env=env)
     assert build.returncode != 0, "a chapter that raises must fail the build"
     assert "deliberate failure for the build test" in build.output
+
+
+def test_recording_cells_wrap_the_code_of_a_notebook_page_only() -> None:
+    page = "---\njupytext: {}\n---\n# Title\n\n```{code-cell} ipython3\nx = 1\n```\n\nText.\n"
+    injected = inputs_cache.inject_recording_cells(page, "book/x", "m123")
+    first, rest = injected.split("```{code-cell} ipython3\nx = 1", 1)
+    assert first.startswith("---\njupytext: {}\n---\n# Title\n")
+    assert "record_inputs('book/x', 'm123')" in first and ":tags: [remove-cell]" in first
+    assert "write_manifest()" in rest and "record_inputs" not in rest
+    assert inputs_cache.inject_recording_cells("# Only text\n", "book/t", "m") == "# Only text\n"
+
+
+def test_a_page_keeps_its_marker_until_a_file_it_read_changes(tmp_path: Path) -> None:
+    from nmd_immuno.execution_inputs import files_digest
+
+    read = tmp_path / "read.yaml"
+    read.write_text("a: 1\n")
+    manifest = tmp_path / "page.json"
+    manifest.write_text(json.dumps({"marker": "old", "files": [str(read)], "digest": files_digest([read])}))
+    assert inputs_cache.page_marker(manifest, "fallback") == "old"
+    read.write_text("a: 2\n")
+    changed = inputs_cache.page_marker(manifest, "fallback")
+    assert changed not in ("old", "fallback")
+    read.unlink()
+    assert inputs_cache.page_marker(manifest, "fallback") not in ("old", changed)
+    assert inputs_cache.page_marker(tmp_path / "none.json", "fallback") == "fallback"
+    manifest.write_text("not json")
+    assert inputs_cache.page_marker(manifest, "fallback") == "fallback"
+
+
+def test_listing_digest_follows_names_of_folders_and_content_of_files(tmp_path: Path) -> None:
+    data, lock = tmp_path / "data", tmp_path / "requirements.lock"
+    data.mkdir()
+    (data / "a.yaml").write_text("a: 1\n")
+    lock.write_text("x==1\n")
+    first = inputs_cache.listing_digest([data, lock])
+    (data / "a.yaml").write_text("a: 2\n")
+    assert inputs_cache.listing_digest([data, lock]) == first, "an edit is followed per page, not here"
+    (data / "b.yaml").write_text("")
+    added = inputs_cache.listing_digest([data, lock])
+    assert added != first
+    lock.write_text("x==2\n")
+    assert inputs_cache.listing_digest([data, lock]) != added
