@@ -9,7 +9,9 @@ Imported directly by the tests (``from pathway_helpers import Case``), like ``ch
 
 from __future__ import annotations
 
+import copy
 import itertools
+import random
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +20,8 @@ import pytest
 
 from nmd_immuno import PatientError, recommend
 from nmd_immuno.content.algorithms import Expectation
+from nmd_immuno.content.patient_fields import FieldSpec, load_patient_fields
+from nmd_immuno.content.vocabulary import OUTCOMES
 from nmd_immuno.engine import load_pathway, preset_patients
 from nmd_immuno.engine.expectations import unmet
 from nmd_immuno.engine.recommendation import Recommendation
@@ -97,3 +101,51 @@ def refusal(disorder: str, patient: Mapping[str, Any]) -> str:
     with pytest.raises(PatientError) as info:
         recommend(disorder, patient)
     return str(info.value)
+
+
+def random_patient(rng: random.Random, disorder: str) -> dict[str, Any]:
+    """A patient drawn from the disorder's field specs, or a preset with a few fields changed, with a random
+    history over the pathway's therapies.
+
+    The one random-patient generator of the suite: the engine's property tests draw it through hypothesis
+    (``st.randoms()``), the browser explorer's conformance test through a seeded ``random.Random``. Failures
+    are drawn more often than responses so that walks reach the later steps; invalid combinations occur and
+    must be refused with a clear PatientError.
+    """
+    fields = load_patient_fields().fields_for(disorder)
+    presets = list(preset_patients(disorder).values())
+    if presets and rng.random() < 0.4:
+        patient = copy.deepcopy(rng.choice(presets))
+        names = [n for n, spec in fields.items() if spec.type != "history"]
+        for name in rng.sample(names, k=rng.randint(0, 2)):
+            patient.update(random_fields(rng, {name: fields[name]}))
+    else:
+        patient = random_fields(rng, fields)
+    history = dict(patient.get("history") or {})
+    therapies = load_pathway(disorder).therapy_ids()
+    outcomes = [*OUTCOMES, "no_response", "partial", "intolerant"]
+    for therapy in rng.sample(therapies, k=min(len(therapies), rng.choice([0, 1, 2, 3, 4, 6]))):
+        history[therapy] = rng.choice(outcomes)
+    if rng.random() < 0.3:
+        for therapy in rng.sample(list(history), k=len(history) // 2):
+            del history[therapy]
+    if history or rng.random() < 0.5:
+        patient["history"] = history
+    return patient
+
+
+def random_fields(rng: random.Random, fields: Mapping[str, FieldSpec]) -> dict[str, Any]:
+    """Values for ``fields`` within their specs (optional ones left out now and then, numbers sometimes
+    fractional)."""
+    patient: dict[str, Any] = {}
+    for name, spec in fields.items():
+        if spec.type == "history" or (not spec.required and rng.random() < 0.3):
+            continue
+        if spec.type == "choice":
+            patient[name] = rng.choice(spec.values or [])
+        elif spec.type == "bool":
+            patient[name] = rng.random() < 0.25
+        else:
+            low, high = float(spec.min or 0), float(spec.max or 0)
+            patient[name] = rng.randint(int(low), int(high)) if rng.random() < 0.8 else rng.uniform(low, high)
+    return patient

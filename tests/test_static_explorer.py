@@ -31,7 +31,7 @@ from typing import Any
 import pytest
 from buildtools import REPO_ROOT
 from chapters import DISORDER_CHAPTERS
-from pathway_helpers import pathway_edges, walked_edges
+from pathway_helpers import pathway_edges, random_patient, walked_edges
 from test_pathways_common import CASES
 
 from nmd_immuno.content.algorithms import available_algorithms
@@ -102,45 +102,6 @@ def run_node(payload: dict[str, Any], patients: list[Any], tmp_path: Path) -> li
 # ------------------------------------------------------------------------------------------- patients
 
 
-def random_patient(rng: random.Random, payload: dict[str, Any]) -> dict[str, Any]:
-    """A patient drawn from the field specs, or a preset with changed fields, and a random history."""
-    fields = payload["fields"]
-    if payload["presets"] and rng.random() < 0.4:
-        patient = copy.deepcopy(rng.choice(payload["presets"])["patient"])
-        names = [n for n, s in fields.items() if s["type"] != "history"]
-        for name in rng.sample(names, k=rng.randint(0, 2)):
-            patient.update(random_fields(rng, {name: fields[name]}))
-    else:
-        patient = random_fields(rng, fields)
-    history = dict(patient.get("history") or {})
-    therapies = payload["history_therapies"]
-    # Failures are drawn more often than responses, so that the walk reaches the later steps.
-    outcomes = [*payload["outcome_ids"], "no_response", "partial", "intolerant"]
-    for therapy in rng.sample(therapies, k=min(len(therapies), rng.choice([0, 1, 2, 3, 4, 6]))):
-        history[therapy] = rng.choice(outcomes)
-    if rng.random() < 0.3:
-        for therapy in rng.sample(list(history), k=len(history) // 2):
-            del history[therapy]
-    if history or rng.random() < 0.5:
-        patient["history"] = history
-    return patient
-
-
-def random_fields(rng: random.Random, fields: dict[str, Any]) -> dict[str, Any]:
-    patient: dict[str, Any] = {}
-    for name, spec in fields.items():
-        if spec["type"] == "history" or (not spec["required"] and rng.random() < 0.3):
-            continue
-        if spec["type"] == "choice":
-            patient[name] = rng.choice(spec["values"])
-        elif spec["type"] == "bool":
-            patient[name] = rng.random() < 0.25
-        else:
-            low, high = spec["min"], spec["max"]
-            patient[name] = rng.randint(int(low), int(high)) if rng.random() < 0.8 else rng.uniform(low, high)
-    return patient
-
-
 def invalid_patients(payload: dict[str, Any]) -> list[Any]:
     """One of each refusal of engine/patient.py, built from the specs (never from the expected message)."""
     fields, start = payload["fields"], payload["start"]
@@ -176,7 +137,7 @@ def patients_for(disorder: str) -> tuple[list[Any], int]:
     patients += [copy.deepcopy(case.patient) for case in CASES[disorder].values()]
     valid = 0
     for _ in range(RANDOM_VALID_PER_DISORDER * 5):
-        patient = random_patient(rng, payload)
+        patient = random_patient(rng, disorder)
         patients.append(patient)
         try:
             recommend(disorder, patient)
