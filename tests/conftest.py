@@ -52,15 +52,20 @@ BOOK_FIXTURES = frozenset({"book_build", "book_html", "book_url"})
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Put every test that reads the built book into one pytest-xdist group (``--dist loadgroup``).
+    """Group the tests for pytest-xdist's ``--dist loadgroup``: those that read the built book together, the
+    others by module.
 
     Why: the suite runs on two workers (`make test`), and the book lives in one folder. In one group the book
-    is built once, by one worker, and no rebuild rewrites a page while another worker's browser reads it;
-    the other worker meanwhile runs every independent test (units, nbgrader, the hub).
+    is built once, by one worker, and no rebuild rewrites a page while another worker's browser reads it.
+    By module, because several modules share an expensive module-scoped fixture (a whole nbgrader course
+    graded once) that would otherwise be set up again on each worker.
     """
     for item in items:
         if BOOK_FIXTURES & set(getattr(item, "fixturenames", ())):
-            item.add_marker(pytest.mark.xdist_group("book"))
+            group = "book"
+        else:
+            group = item.nodeid.split("::", 1)[0]
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture
