@@ -116,6 +116,16 @@ def _sample_baseline(
     )
 
 
+def _mirror_population(population: Population, score: ScoreSpec) -> Population:
+    """The population on the mirrored (severity) scale: v -> minimum + maximum - v for the score levels."""
+    total = score.minimum + score.maximum
+    update = {
+        name: getattr(population, name).model_copy(update={"value": total - getattr(population, name).value})
+        for name in ("baseline_score", "minimum_baseline", "goal_score")
+    }
+    return population.model_copy(update=update)
+
+
 @dataclass(frozen=True)
 class _TherapyDraws:
     responder: np.ndarray
@@ -147,6 +157,11 @@ def simulate_arrays(
     population = population or params.population
     policy = steroid_policy or params.steroid_policy
     score_spec = params.score
+    # The model works on a severity scale that falls with improvement; a score that rises with improvement
+    # (MRC sum score) is mirrored in on entry and back on return.
+    mirrored = score_spec.direction == "higher_is_better"
+    if mirrored:
+        population = _mirror_population(population, score_spec)
     strategy = params.strategies[strategy_name]
     n, horizon = n_patients, months
     months_axis = np.arange(horizon + 1, dtype=float)
@@ -386,6 +401,8 @@ def simulate_arrays(
         # patient, more prednisone (another strategy, same seed): the event comes no later.
         threshold = rng_for(seed, "steroid_adverse_event").exponential(1.0, n)
         adverse = events.hazard_per_gram.value * (cumulative / 1000.0) > threshold[None, :]
+    if mirrored:
+        np.subtract(score_spec.minimum + score_spec.maximum, score, out=score)
     # Returned patient-major (patients, months + 1) as transposed views: no copy until a DataFrame is built.
     return CohortArrays(
         score=score.T,
