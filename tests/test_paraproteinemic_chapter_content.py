@@ -41,10 +41,12 @@ def test_the_anti_mag_trials_are_reported_with_their_negative_primary_endpoints(
     assert "1.0 ± 2.7 vs 1.0 ± 2.8" in text  # RIMAG primary endpoint
 
 
-def test_chapter_says_why_there_is_no_simulator() -> None:
+def test_simulator_section_replicates_dalakas_and_shows_rimag_as_published_only() -> None:
     section = chapter_text(PN).split("## The cohort simulator", 1)[1].split("\n## ", 1)[0]
-    assert "no cohort simulator" in section
-    assert "cohort_simulator(" not in chapter_text(PN)
+    assert 'replicate_trial("Dalakas-2009"' in section
+    assert 'cohort_simulator("paraproteinemic")' in section
+    assert "trial_id == 'RIMAG'" in section and "not simulated" in section
+    assert "What this simulator can and cannot teach" in section
 
 
 def test_worked_examples_are_presets_of_the_pathway() -> None:

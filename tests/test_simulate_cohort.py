@@ -241,7 +241,6 @@ def test_list_strategies_gives_labels_for_every_strategy():
         ({"months": float("nan")}, "months"),
         ({"seed": -1}, "seed"),
         ({"disorder": "flu"}, "disorder"),
-        ({"disorder": "mmn"}, "disorder"),  # no simulation file (cidp has one)
     ],
 )
 def test_bad_input_raises_value_error_naming_the_field(kwargs, field):

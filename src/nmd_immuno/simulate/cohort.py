@@ -92,6 +92,7 @@ def arrays_to_frame(arrays: CohortArrays, strategy: str, params: SimulationParam
     n, width = arrays.score.shape
     score = arrays.score
     change = score.astype(np.int16) - score[:, :1].astype(np.int16)
+    improvement = -params.score.improvement_sign * change  # positive when better, either way the scale runs
     frame = pd.DataFrame(
         {
             "patient": np.repeat(np.arange(n, dtype=np.int32), width),
@@ -99,8 +100,12 @@ def arrays_to_frame(arrays: CohortArrays, strategy: str, params: SimulationParam
             "strategy": pd.Categorical.from_codes(np.zeros(n * width, dtype=np.int8), categories=[strategy]),
             params.score.column: score.ravel(),
             "change": change.ravel(),
-            "responder": (change <= -params.score.responder_improvement).ravel(),
-            "mse": (score <= params.score.mse_maximum).ravel(),
+            "responder": (improvement >= params.score.responder_improvement).ravel(),
+            "mse": (
+                (score <= params.score.mse_maximum)
+                if params.score.direction == "lower_is_better"
+                else np.zeros(score.shape, dtype=bool)
+            ).ravel(),
             "prednisone_mg": arrays.prednisone_mg.ravel(),
             "cumulative_prednisone_mg": arrays.cumulative_prednisone_mg.ravel(),
             "early_worsening": arrays.early_worsening.ravel(),
@@ -120,6 +125,7 @@ def arrays_to_frame(arrays: CohortArrays, strategy: str, params: SimulationParam
         score_name=params.score.name,
         score_max=params.score.maximum,
         responder_improvement=params.score.responder_improvement,
+        score_direction=params.score.direction,
         mse_name=params.score.mse_name(),
         not_modelled=tuple(mechanism.key for mechanism in mechanisms_not_modelled(params)),
     )

@@ -23,6 +23,11 @@ def _change(arm: CohortArrays) -> np.ndarray:
     return score - score[:, :1]
 
 
+def _improvement(arm: CohortArrays, score: ScoreSpec) -> np.ndarray:
+    """Improvement from baseline in points, positive when better, whichever way the scale runs."""
+    return -score.improvement_sign * _change(arm)
+
+
 def arm_metric(arm: CohortArrays, spec: TrialOutcome, score: ScoreSpec) -> float:
     """The value of one outcome in one simulated arm."""
     t = spec.at_month
@@ -30,9 +35,9 @@ def arm_metric(arm: CohortArrays, spec: TrialOutcome, score: ScoreSpec) -> float
     if metric == "mean_change":
         return float(_change(arm)[:, _window(spec)].mean())
     if metric == "responder_fraction":
-        return float((_change(arm)[:, t] <= -score.responder_improvement).mean())
+        return float((_improvement(arm, score)[:, t] >= score.responder_improvement).mean())
     if metric == "sustained_responder_fraction":
-        responder = _change(arm)[:, _window(spec)] <= -score.responder_improvement
+        responder = _improvement(arm, score)[:, _window(spec)] >= score.responder_improvement
         return float(responder.all(axis=1).mean())
     if metric == "mse_fraction":
         return float((arm.score[:, t] <= score.mse_maximum).mean())

@@ -116,6 +116,16 @@ def _sample_baseline(
     )
 
 
+def _mirror_population(population: Population, score: ScoreSpec) -> Population:
+    """The population on the mirrored (severity) scale: v -> minimum + maximum - v for the score levels."""
+    total = score.minimum + score.maximum
+    update = {
+        name: getattr(population, name).model_copy(update={"value": total - getattr(population, name).value})
+        for name in ("baseline_score", "minimum_baseline", "goal_score")
+    }
+    return population.model_copy(update=update)
+
+
 @dataclass(frozen=True)
 class _TherapyDraws:
     responder: np.ndarray
@@ -147,6 +157,11 @@ def simulate_arrays(
     population = population or params.population
     policy = steroid_policy or params.steroid_policy
     score_spec = params.score
+    # The model works on a severity scale that falls with improvement; a score that rises with improvement
+    # (MRC sum score) is mirrored in on entry and back on return.
+    mirrored = score_spec.direction == "higher_is_better"
+    if mirrored:
+        population = _mirror_population(population, score_spec)
     strategy = params.strategies[strategy_name]
     n, horizon = n_patients, months
     months_axis = np.arange(horizon + 1, dtype=float)
@@ -164,7 +179,8 @@ def simulate_arrays(
     exacerbation_u = rng_for(seed, "exacerbation").random((horizon + 1, n))
     rescue_u = rng_for(seed, "rescue").random((horizon + 1, n))
 
-    # Therapies with a fixed start month: their whole effect matrix is computed at once.
+    # Therapies with a fixed start month: their whole effect matrix is computed at once, from the first month
+    # with any effect (rows before a therapy's onset are left untouched).
     scheduled_effect = np.zeros((horizon + 1, n))
     log_hazard_ratio = np.zeros(horizon + 1)  # the same for every patient: it depends on time since start
     relapse = np.zeros((horizon + 1, n), dtype=bool)
@@ -172,26 +188,32 @@ def simulate_arrays(
     taper = params.taper_relapse
     sparing = set(taper.steroid_sparing_therapies) if taper is not None else set()
     # Per patient and month: effect fraction reached by a steroid-sparing therapy the patient responds to.
-    sparing_fraction = np.zeros((horizon + 1, n))
+    sparing_fraction = np.zeros((horizon + 1, n)) if sparing else None
     for entry in strategy.therapies:
         therapy = params.therapy_for(entry)
         draws = _draw_therapy(seed, entry.therapy, therapy, n)
         onset, peak = therapy.onset_months.value, therapy.peak_months.value
         fraction = effect_fraction(months_axis - entry.start_month, onset, peak)
         loss_month = entry.start_month + math.ceil(onset) + draws.months_to_loss
-        active = months_axis[:, None] < loss_month[None, :]
-        gain = np.where(draws.responder, draws.effect, 0.0)
-        scheduled_effect += fraction[:, None] * gain[None, :] * active
-        relapse |= draws.responder[None, :] & (months_axis[:, None] == loss_month[None, :])
-        if entry.therapy in sparing:
-            np.maximum(
-                sparing_fraction,
-                fraction[:, None] * (draws.responder[None, :] & active),
-                out=sparing_fraction,
-            )
+        lost = np.isfinite(loss_month) & draws.responder & (loss_month <= horizon)
+        relapse[loss_month[lost].astype(np.intp), np.flatnonzero(lost)] = True
         log_hazard_ratio += fraction * math.log(therapy.exacerbation_hazard_ratio.value)
         if entry.therapy == "corticosteroids":
             steroid_start_month = entry.start_month
+        first = int(np.argmax(fraction > 0)) if fraction.any() else horizon + 1
+        if first > horizon or not draws.responder.any():
+            continue
+        rows = months_axis[first:, None]
+        active = rows < loss_month[None, :]
+        gain = np.where(draws.responder, draws.effect, 0.0)
+        contribution = np.multiply.outer(fraction[first:], gain)
+        contribution *= active
+        scheduled_effect[first:] += contribution
+        if sparing_fraction is not None and entry.therapy in sparing:
+            active &= draws.responder[None, :]
+            np.multiply(fraction[first:, None], active, out=contribution)
+            np.maximum(sparing_fraction[first:], contribution, out=sparing_fraction[first:])
+        del contribution, active
 
     # Azathioprine added during follow-up (start month decided month by month).
     addon = strategy.adds_azathioprine
@@ -203,9 +225,15 @@ def simulate_arrays(
         aza_onset, aza_peak = aza.onset_months.value, aza.peak_months.value
         aza_log_hr = math.log(aza.exacerbation_hazard_ratio.value)
         aza_start = np.full(n, np.inf)
+        # Month from which the response is lost (inf until started); kept up to date as patients start.
+        aza_loss = np.full(n, np.inf)
+        aza_delay = math.ceil(aza_onset) + aza_draws.months_to_loss
         addon_u = rng_for(seed, "azathioprine_addon").random((horizon + 1, n))
         addon_p = population.azathioprine_addon_probability_per_month.value
         addon_earliest = population.azathioprine_addon_earliest_month.value
+        fraction = np.zeros(n)
+        aza_effect = np.zeros(n)
+        not_started = np.ones(n, dtype=bool)
     elif any(e.therapy == "azathioprine" for e in strategy.therapies):
         start = next(e.start_month for e in strategy.therapies if e.therapy == "azathioprine")
         azathioprine[start:, :] = True
@@ -240,76 +268,130 @@ def simulate_arrays(
         taper_points, protection = taper.points.value, taper.sparing_protection.value
         aza_spares = addon and "azathioprine" in sparing
         highest_dose = dose[min(steroid_start_month, horizon)].copy()
+        spared = np.zeros(n)
     flare = np.zeros(n)
 
     score = np.empty((horizon + 1, n), dtype=np.int8)
     score[0] = observed
     crisis = np.zeros((horizon + 1, n), dtype=bool)
-    bump = np.zeros(n)
     goal = population.goal_score.value
     base_hazard = population.exacerbation_hazard_per_month.value
     surge = population.exacerbation_points.value
     recovery = population.rescue_recovery_probability.value
     lowest, highest = score_spec.minimum, score_spec.maximum
+    # Crises occur only with a hazard above 0 and add points only with a size above 0; a stream that cannot
+    # matter is not drawn (each component has its own stream, so the others are unchanged).
+    crises_on = base_hazard > 0
+    bump_on = crises_on and surge > 0
+    if crises_on:
+        exacerbation_u = rng_for(seed, "exacerbation").random((horizon + 1, n))
+    if bump_on:
+        rescue_u = rng_for(seed, "rescue").random((horizon + 1, n))
+        bump = np.zeros(n)
+    placebo_on = bool(placebo.any())
+    steroids_on = steroid_start_month is not None
+    early_on = steroids_on and bool(early_points.any())
+    level = np.empty(n)
+    work = np.empty(n)
+    work_b = np.empty(n)
+    cumulative = np.zeros((horizon + 1, n))
 
     for t in range(1, horizon + 1):
         log_hr = log_hazard_ratio[t]
-        aza_effect = 0.0
         if addon:
-            since = t - aza_start
-            fraction = effect_fraction(since, aza_onset, aza_peak)
-            aza_loss = aza_start + math.ceil(aza_onset) + aza_draws.months_to_loss
-            aza_effect = aza_gain * fraction * (t < aza_loss)
+            # fraction of azathioprine's effect: 0 before its onset (and for patients not started: inf start)
+            np.subtract(t, aza_start, out=work)
+            if aza_peak > aza_onset:
+                work -= aza_onset
+                work /= aza_peak - aza_onset
+                np.clip(work, 0.0, 1.0, out=fraction)
+            else:
+                np.greater(work, aza_onset, out=fraction, casting="unsafe")
+            aza_active = t < aza_loss
+            np.multiply(aza_gain, fraction, out=aza_effect)
+            aza_effect *= aza_active
             relapse[t] |= aza_draws.responder & (aza_loss == t)
-            log_hr = log_hr + fraction * aza_log_hr
+            if aza_log_hr != 0.0:
+                log_hr = log_hr + fraction * aza_log_hr
         if taper_active and t > steroid_start_month:
             # Relapse on taper during the month just ended: on a dose below the threshold that is lower than
             # the patient's highest dose so far (tapered, not a low start being escalated).
-            spared = sparing_fraction[t]
+            assert sparing_fraction is not None or not sparing
             if aza_spares:
-                spared = np.maximum(spared, fraction * (aza_draws.responder & (t < aza_loss)))
+                np.multiply(fraction, aza_draws.responder & aza_active, out=spared)
+                if sparing_fraction is not None:
+                    np.maximum(sparing_fraction[t], spared, out=spared)
+            elif sparing_fraction is not None:
+                spared = sparing_fraction[t]
             previous = dose[t - 1]
             at_risk = (previous < taper_threshold) & (previous < highest_dose)
-            hazard_t = taper_hazard * (1.0 - protection * spared)
-            relapsed = at_risk & (taper_u[t] < -np.expm1(-hazard_t))
+            if protection != 0.0:
+                hazard_t = taper_hazard * (1.0 - protection * spared)
+                relapsed = at_risk & (taper_u[t] < -np.expm1(-hazard_t))
+            else:
+                relapsed = at_risk & (taper_u[t] < -math.expm1(-taper_hazard))
             relapse_on_taper[t] = relapsed
-            flare = 0.5 * flare + taper_points * relapsed
-        hazard = base_hazard * np.exp(log_hr)
-        event = exacerbation_u[t] < -np.expm1(-hazard)
-        crisis[t] = event
-        bump = np.where(rescue_u[t] < recovery, 0.0, 0.5 * bump) + surge * event
-        level = (
-            latent - placebo * placebo_curve[t] - scheduled_effect[t] - aza_effect + bump + flare + noise[t]
-        )
-        if steroid_start_month is not None and t == steroid_start_month + 1:
-            level = level + early_points
-        current = np.clip(np.rint(level), lowest, highest)
-        score[t] = current
+            flare *= 0.5
+            flare += taper_points * relapsed
+        # level = latent - placebo - scheduled - azathioprine + bump + flare + noise, in that order (the order
+        # of the additions fixes the rounding, so a term that is all zeros is skipped, never reordered)
+        if placebo_on:
+            np.multiply(placebo, placebo_curve[t], out=level)
+            np.subtract(latent, level, out=level)
+        else:
+            level[:] = latent
+        level -= scheduled_effect[t]
+        if addon:
+            level -= aza_effect
+        if crises_on:
+            if isinstance(log_hr, np.ndarray):
+                event = exacerbation_u[t] < -np.expm1(-(base_hazard * np.exp(log_hr)))
+            else:
+                event = exacerbation_u[t] < -math.expm1(-(base_hazard * math.exp(log_hr)))
+            crisis[t] = event
+            if bump_on:
+                bump *= 0.5
+                bump[rescue_u[t] < recovery] = 0.0
+                bump += surge * event
+                level += bump
+        if taper_active:
+            level += flare
+        level += noise[t]
+        if early_on and t == steroid_start_month + 1:
+            level += early_points
+        current = score[t]
+        np.rint(level, out=level)
+        np.clip(level, lowest, highest, out=level)
+        current[:] = level
         above_goal = current > goal
-        if steroid_start_month is not None and t > steroid_start_month:
+        if steroids_on and t > steroid_start_month:
             previous = dose[t - 1]
-            dose[t] = np.where(
-                above_goal,
-                np.maximum(previous, np.minimum(ceiling, previous + escalation)),
-                np.maximum(np.minimum(previous, floor), previous * (1.0 - taper_step)),
-            )
+            row = dose[t]
+            # at goal: taper (never below the floor unless already below it)
+            np.multiply(previous, 1.0 - taper_step, out=row)
+            np.minimum(previous, floor, out=work_b)
+            np.maximum(work_b, row, out=row)
+            # above goal: escalate towards the ceiling (never lower than now)
+            np.add(previous, escalation, out=work_b)
+            np.minimum(ceiling, work_b, out=work_b)
+            np.maximum(previous, work_b, out=work_b)
+            np.copyto(row, work_b, where=above_goal)
             if taper_active:
-                np.maximum(highest_dose, dose[t], out=highest_dose)
+                np.maximum(highest_dose, row, out=highest_dose)
+        if steroids_on:
+            np.multiply(dose[t - 1], DAYS_PER_MONTH, out=work_b)
+            np.add(cumulative[t - 1], work_b, out=cumulative[t])
         if addon:
             # A steroid-sparing agent is added when prednisone fails to bring the patient to goal: above goal
             # at two visits in a row (a single bad visit is not a failure of treatment).
-            starts = (
-                above_goal
-                & (score[t - 1] > goal)
-                & np.isinf(aza_start)
-                & (t >= addon_earliest)
-                & (addon_u[t] < addon_p)
-            )
-            aza_start = np.where(starts, float(t), aza_start)
-            azathioprine[t] = np.isfinite(aza_start)
+            if t >= addon_earliest:
+                starts = above_goal & (score[t - 1] > goal) & not_started & (addon_u[t] < addon_p)
+                if starts.any():
+                    aza_start[starts] = float(t)
+                    aza_loss[starts] = t + aza_delay[starts]
+                    not_started &= ~starts
+            np.logical_not(not_started, out=azathioprine[t])
 
-    cumulative = np.zeros((horizon + 1, n))
-    np.cumsum(dose[:-1] * DAYS_PER_MONTH, axis=0, out=cumulative[1:])
     relapse |= relapse_on_taper
     adverse = np.zeros((horizon + 1, n), dtype=bool)
     events = params.steroid_adverse_events
@@ -319,6 +401,8 @@ def simulate_arrays(
         # patient, more prednisone (another strategy, same seed): the event comes no later.
         threshold = rng_for(seed, "steroid_adverse_event").exponential(1.0, n)
         adverse = events.hazard_per_gram.value * (cumulative / 1000.0) > threshold[None, :]
+    if mirrored:
+        np.subtract(score_spec.minimum + score_spec.maximum, score, out=score)
     # Returned patient-major (patients, months + 1) as transposed views: no copy until a DataFrame is built.
     return CohortArrays(
         score=score.T,

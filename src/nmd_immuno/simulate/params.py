@@ -114,6 +114,16 @@ class ScoreSpec(BaseModel):
     mse_label: str | None = None
     references: list[str] = Field(min_length=1)
     note: str | None = None
+    #: Which way the scale runs: disability scores (MG-ADL, INCAT) fall as patients improve; strength scores
+    #: (the MRC sum score) rise. For ``higher_is_better`` the population's ``baseline_score``,
+    #: ``minimum_baseline`` and ``goal_score`` are still given on the score's own scale, and
+    #: ``minimum_baseline`` then admits patients at most that strong (enough deficit to show improvement).
+    direction: Literal["lower_is_better", "higher_is_better"] = "lower_is_better"
+
+    @property
+    def improvement_sign(self) -> int:
+        """+1 when a fall in the score is an improvement, -1 when a rise is."""
+        return 1 if self.direction == "lower_is_better" else -1
 
     def mse_name(self) -> str | None:
         """'minimal symptom expression (MG-ADL 0-1)': the label with the score range it stands for."""
@@ -126,6 +136,16 @@ class ScoreSpec(BaseModel):
     def _range(self) -> ScoreSpec:
         if self.maximum <= self.minimum:
             raise ValueError(f"maximum ({self.maximum}) must be above minimum ({self.minimum})")
+        if self.minimum < -128 or self.maximum > 127:
+            raise ValueError(
+                f"minimum/maximum: the simulator stores scores as small integers (-128 to 127); "
+                f"given {self.minimum} to {self.maximum}"
+            )
+        if self.direction == "higher_is_better" and self.mse_label is not None:
+            raise ValueError(
+                "mse_label: minimal symptom expression is defined for a score that falls with improvement; "
+                "a higher_is_better score must leave it out"
+            )
         return self
 
 
@@ -389,6 +409,9 @@ class TrialMapping(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     months: int = Field(ge=1, le=120)
+    #: ``parallel``: each arm its own virtual patients. ``crossover``: the same virtual patients under every
+    #: arm (each period simulated from baseline: complete washout, no carry-over and no period effect).
+    design: Literal["parallel", "crossover"] = "parallel"
     control_arm: str
     arms: list[TrialArm] = Field(min_length=2)
     population: dict[str, Param] = Field(default_factory=dict)

@@ -109,7 +109,8 @@ def plot_comparison(cohorts: dict[str, pd.DataFrame], *, sample: int = SAMPLE_PA
         fontsize="medium",
     )
     left.set_xlabel("month")
-    left.set_ylabel(f"{score_name} (0-{score_max}, higher is worse)")
+    worse = "lower" if first.attrs.get("score_direction") == "higher_is_better" else "higher"
+    left.set_ylabel(f"{score_name} (0-{score_max}, {worse} is worse)")
     left.set_ylim(0, min(score_max, float(np.ceil(left.get_ylim()[1])) + 1))
     right.set_title(f"Responders (improved by {improvement} or more points)", fontsize="medium")
     right.set_xlabel("month")

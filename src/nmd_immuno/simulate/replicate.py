@@ -85,7 +85,8 @@ def replicate_trial(trial_id: str, seed: int = 0, *, n_per_arm: int | None = Non
     the ``tolerance`` stated in the parameter file, ``within_tolerance`` and ``same_direction``. Arms are
     simulated with independent random streams (different patients, as in a parallel-group trial), each of
     ``n_per_arm`` patients (default: the large size in the parameter file, so the simulated figure is the
-    model's expectation; give the published arm size to see a trial's chance variation).
+    model's expectation; give the published arm size to see a trial's chance variation). A trial mapped as
+    ``design: crossover`` runs every arm on the same virtual patients, as a crossover trial does.
     """
     resolved, params = _resolve_trial(trial_id)
     chosen_seed = whole_number("seed", seed, 0, MAX_SEED)
@@ -111,7 +112,7 @@ def replicate_with(params: SimulationParams, trial_id: str, *, seed: int, n_per_
             arm.strategy,
             n_patients=size,
             months=mapping.months,
-            seed=seed * 1009 + index,
+            seed=seed * 1009 + (0 if mapping.design == "crossover" else index),
             population=population,
             steroid_policy=policy,
             steroid_start=arm.steroid_start,
