@@ -3,8 +3,8 @@ exactly what the Python calculators give: the same numbers, refusals, warnings, 
 and messages, to the character, on generated inputs inside, at and beyond every input's range.
 
 Why node: it is the same JavaScript the book runs, with the same json-logic-js (from ``node_modules``, which
-``make vendor`` installs). Each hypothesis example is a batch of cases run in one node process, so 12,000 cases
-take 120 node starts rather than 12,000.
+``make vendor`` installs). Each hypothesis example is a batch of cases run in one node process, so
+12,000 cases take 120 node starts rather than 12,000.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ DOSING_JS = REPO_ROOT / "src" / "nmd_immuno" / "static" / "dosing.js"
 NODE = shutil.which("node")
 BATCH = 100
 EXAMPLES_PER_CALCULATOR = 12  # 10 calculators x 12 batches x 100 cases = 12,000 cases
-#: Fields whose value comes from exp(), where libm and V8 may differ in the last bit (shown as a whole percent).
+#: Fields computed with exp(), where libm and V8 may differ in the last bit (shown as a whole percent).
 APPROXIMATE = {"fraction_removed_per_exchange"}
 
 RUNNER = r"""
@@ -166,10 +166,18 @@ def case_strategy(name: str) -> st.SearchStrategy[tuple[str, dict[str, Any]]]:
         inputs["hbv_screened"] = st.booleans() | st.none()
     if name in {"complement_inhibitor_dose", "fcrn_inhibitor_dose"}:
         inputs["age"] = inputs.get("age", st.none()) | st.none()
-    required = {"ivig_dose": {"weight_kg", "height_cm", "sex"}, "plasma_exchange_plan": {"weight_kg", "hematocrit"}}
+    required = {
+        "ivig_dose": {"weight_kg", "height_cm", "sex"},
+        "plasma_exchange_plan": {"weight_kg", "hematocrit"},
+    }
     must = required.get(name, set())
-    if name in {"prednisone_dose", "methylprednisolone_pulse", "azathioprine_dose", "complement_inhibitor_dose",
-                "fcrn_inhibitor_dose"}:
+    if name in {
+        "prednisone_dose",
+        "methylprednisolone_pulse",
+        "azathioprine_dose",
+        "complement_inhibitor_dose",
+        "fcrn_inhibitor_dose",
+    }:
         must = {"weight_kg"}
     optional = {k: v for k, v in inputs.items() if k not in must}
     return st.tuples(
@@ -200,8 +208,12 @@ def test_every_calculator_has_a_program() -> None:
     deadline=None,
     # No shrinking: a batch of 300 shrinks for minutes; the first differing case is reported as it is.
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture,
-                           HealthCheck.large_base_example],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.large_base_example,
+    ],
 )
 @given(data=st.data())
 def test_browser_calculators_match_python(name: str, data: st.DataObject, tmp_path: Path) -> None:
@@ -213,7 +225,17 @@ def test_browser_calculators_match_python(name: str, data: st.DataObject, tmp_pa
 
 SHOWN = [
     ("ivig_dose", {"weight_kg": 70, "height_cm": 175, "sex": "male"}),
-    ("ivig_dose", {"weight_kg": 118, "height_cm": 165, "sex": "female", "days": 2, "age": 68, "risk_factors": ["diabetes"]}),
+    (
+        "ivig_dose",
+        {
+            "weight_kg": 118,
+            "height_cm": 165,
+            "sex": "female",
+            "days": 2,
+            "age": 68,
+            "risk_factors": ["diabetes"],
+        },
+    ),
     ("ivig_dose", {"weight_kg": 400, "height_cm": 180, "sex": "male"}),
     ("plasma_exchange_plan", {"weight_kg": 80, "hematocrit": 38}),
     ("prednisone_dose", {"weight_kg": 95, "start": "full", "bulbar_or_respiratory": True}),
@@ -235,11 +257,33 @@ def test_the_chapter_examples_match(tmp_path: Path) -> None:
         expected = python_view(*case)
         assert_same(case, expected, got)
         kinds.append(expected["kind"])
-    assert kinds.count("Refusal") == 7 and {"IvigDose", "SteroidDose", "RituximabDose", "FcrnDose"} <= set(kinds)
+    assert kinds.count("Refusal") == 7 and {"IvigDose", "SteroidDose", "RituximabDose", "FcrnDose"} <= set(
+        kinds
+    )
 
 
-NUMBERS = [0.125, 2.5, 12.34375, 1000.125, 70.5, 1e-5, 123456789.0, 5e-324, 0.1 + 0.2, 1e16, 1e22, -0.0, -2.675,
-           983.9999999999999, 999999.5, 0.00001234565, 350.00000000000006, 1.5, 2.675, 65.6]
+NUMBERS = [
+    0.125,
+    2.5,
+    12.34375,
+    1000.125,
+    70.5,
+    1e-5,
+    123456789.0,
+    5e-324,
+    0.1 + 0.2,
+    1e16,
+    1e22,
+    -0.0,
+    -2.675,
+    983.9999999999999,
+    999999.5,
+    0.00001234565,
+    350.00000000000006,
+    1.5,
+    2.675,
+    65.6,
+]
 SPECS = ["g", ".0f", ".1f", ".2f", ".0%", "r", "given"]
 
 
@@ -253,7 +297,7 @@ def python_text(value: float, spec: str) -> str:
 
 
 def test_number_text_follows_python(tmp_path: Path) -> None:
-    """The formatter on exact ties (half to even), float noise and exponent ranges, against Python's format()."""
+    """The formatter on exact ties (half to even), float noise and exponents, against Python's format()."""
     pairs = [[value, spec] for value in NUMBERS for spec in SPECS]
     script = tmp_path / "fmt.js"
     script.write_text(
@@ -264,5 +308,7 @@ def test_number_text_follows_python(tmp_path: Path) -> None:
     )
     done = subprocess.run([NODE, str(script)], capture_output=True, text=True, check=True)
     got = json.loads(done.stdout)
-    wrong = [(v, s, python_text(v, s), g) for (v, s), g in zip(pairs, got, strict=True) if g != python_text(v, s)]
+    wrong = [
+        (v, s, python_text(v, s), g) for (v, s), g in zip(pairs, got, strict=True) if g != python_text(v, s)
+    ]
     assert not wrong

@@ -453,7 +453,285 @@
     return result;
   }
 
+
+  // ------------------------------------------------------------------------------------ the page form
+
+  function element(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) {
+      node.setAttribute(key, attrs[key]);
+    });
+    if (text !== undefined && text !== null) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  /** What a typed number means to the calculators: empty = not given, a number, else the text as typed
+   * (which the calculator refuses as "not a number", as Python does for a string). */
+  function parseNumber(text) {
+    var trimmed = text.trim();
+    if (trimmed === "") {
+      return null;
+    }
+    if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(trimmed)) {
+      return Number(trimmed);
+    }
+    if (/^[+-]?(inf|infinity)$/i.test(trimmed)) {
+      return trimmed[0] === "-" ? -Infinity : Infinity;
+    }
+    if (/^[+-]?nan$/i.test(trimmed)) {
+      return NaN;
+    }
+    return text;
+  }
+
+  function esc(text) {
+    var div = document.createElement("div");
+    div.textContent = text;
+    return div.innerHTML;
+  }
+
+  /** The result or refusal as nmd_immuno.dosing.common renders it (_repr_html_). */
+  function resultHtml(payload, program, outcome) {
+    var disclaimer = "<p class='nmdd-disclaimer'>" + esc(payload.disclaimer) + "</p>";
+    if (outcome.kind === "Refusal") {
+      var heading = outcome.refusal === "invalid input" ? "Input refused" : "Dose refused (safety stop)";
+      return "<div class='nmd-dose nmd-dose-refusal nmdd-box nmdd-refusal'><strong>" + esc(heading) + "</strong> (" +
+        esc(outcome.calculator) + ")<p class='nmdd-message'>" + esc(outcome.message) + "</p>" + disclaimer + "</div>";
+    }
+    var rows = outcome.rows.map(function (row) {
+      return "<tr><th scope='row'>" + esc(row[0]) + "</th><td>" + esc(row[1]) + "</td></tr>";
+    }).join("");
+    var parts = ["<div class='nmd-dose nmdd-box'><table class='nmd-dose-table'><caption>" + esc(program.title) +
+      "</caption><tbody>" + rows + "</tbody></table>"];
+    if (outcome.notes.length) {
+      parts.push("<ul class='nmd-dose-notes'>" + outcome.notes.map(function (n) { return "<li>" + esc(n) + "</li>"; }).join("") + "</ul>");
+    }
+    if (outcome.warnings.length) {
+      parts.push("<div class='nmd-dose-warnings'><strong>Warnings</strong><ul>" +
+        outcome.warnings.map(function (w) { return "<li>" + esc(w) + "</li>"; }).join("") + "</ul></div>");
+    }
+    var refs = outcome.references.map(function (key) {
+      return "<li>" + esc(payload.references[key] || key) + " <code>[" + esc(key) + "]</code></li>";
+    }).join("");
+    parts.push("<details><summary>References (" + outcome.references.length + ")</summary><ol>" + refs + "</ol></details>");
+    parts.push(disclaimer + "</div>");
+    return parts.join("");
+  }
+
+  function controlValue(spec, node) {
+    if (spec.kind === "flag") {
+      return node.querySelector("input").checked;
+    }
+    if (spec.kind === "multi") {
+      return Array.prototype.slice.call(node.querySelectorAll("input:checked")).map(function (box) {
+        return spec.options[Number(box.value)][1];
+      });
+    }
+    if (spec.kind === "choice") {
+      return spec.options[Number(node.querySelector("select").value)][1];
+    }
+    return parseNumber(node.querySelector("input").value);
+  }
+
+  function setControl(spec, node, value) {
+    if (spec.kind === "number") {
+      node.querySelector("input").value = value === null ? "" : String(value);
+    } else if (spec.kind === "choice") {
+      spec.options.forEach(function (option, index) {
+        if (option[1] === value) {
+          node.querySelector("select").value = String(index);
+        }
+      });
+    }
+  }
+
+  function buildControl(prefix, spec) {
+    var id = prefix + "-" + spec.name;
+    var node = element("div", { "class": "nmdd-field nmdd-field-" + spec.kind, "data-name": spec.name });
+    if (spec.kind === "flag") {
+      var box = element("input", { type: "checkbox", id: id });
+      box.checked = spec.value;
+      node.appendChild(box);
+      node.appendChild(element("label", { "for": id }, spec.label));
+    } else if (spec.kind === "multi") {
+      var group = element("fieldset", { "class": "nmdd-multi" });
+      group.appendChild(element("legend", {}, spec.label));
+      spec.options.forEach(function (option, index) {
+        var optionId = id + "-" + index;
+        var line = element("div", { "class": "nmdd-check" });
+        line.appendChild(element("input", { type: "checkbox", id: optionId, value: String(index) }));
+        line.appendChild(element("label", { "for": optionId }, option[0]));
+        group.appendChild(line);
+      });
+      node.appendChild(group);
+    } else if (spec.kind === "choice") {
+      node.appendChild(element("label", { "for": id }, spec.label));
+      var select = element("select", { id: id });
+      spec.options.forEach(function (option, index) {
+        var item = element("option", { value: String(index) }, option[0]);
+        select.appendChild(item);
+      });
+      node.appendChild(select);
+      setControl(spec, node, spec.value);
+    } else {
+      node.appendChild(element("label", { "for": id }, spec.label));
+      node.appendChild(element("input", { type: "text", inputmode: "decimal", id: id, autocomplete: "off",
+        spellcheck: "false" }));
+      setControl(spec, node, spec.value);
+    }
+    return node;
+  }
+
+  /** The keyword arguments of the calculator from the form, with the form's stated adjustments. */
+  function formArgs(form, nodes) {
+    var values = {};
+    form.controls.forEach(function (spec) {
+      values[spec.name] = controlValue(spec, nodes[spec.name]);
+    });
+    (form.drop || []).forEach(function (name) { delete values[name]; });
+    (form.zero_is_none || []).forEach(function (name) {
+      if (values[name] === 0) {
+        values[name] = null;
+      }
+    });
+    Object.keys(form.none_if || {}).forEach(function (name) {
+      var box = form.none_if[name];
+      if (values[box]) {
+        values[name] = null;
+      }
+      delete values[box];
+    });
+    return values;
+  }
+
+  function init(root, options) {
+    var payload = JSON.parse(root.querySelector(".nmdd-data").textContent);
+    var status = root.querySelector(".nmdd-status");
+    var formBox = root.querySelector(".nmdd-form");
+    var result = root.querySelector(".nmdd-result");
+    loadJsonLogic(libraryUrl(payload, options && options.library), function (jsonLogic) {
+      var prefix = root.id;
+      var chooserId = prefix + "-calculator";
+      var top = element("div", { "class": "nmdd-top" });
+      top.appendChild(element("label", { "for": chooserId }, "Calculator"));
+      var chooser = element("select", { id: chooserId, "class": "nmdd-chooser" });
+      payload.forms.forEach(function (form, index) {
+        chooser.appendChild(element("option", { value: String(index) }, form.title));
+      });
+      top.appendChild(chooser);
+      formBox.appendChild(top);
+      var panel = element("div", { "class": "nmdd-panel" });
+      formBox.appendChild(panel);
+      var current = null;
+
+      function show(index) {
+        var form = payload.forms[index];
+        var nodes = {};
+        panel.textContent = "";
+        if (form.intro) {
+          panel.appendChild(element("p", { "class": "nmdd-intro" }, form.intro));
+        }
+        var fields = element("div", { "class": "nmdd-fields" });
+        form.controls.forEach(function (spec) {
+          nodes[spec.name] = buildControl(prefix + "-" + index, spec);
+          fields.appendChild(nodes[spec.name]);
+        });
+        panel.appendChild(fields);
+        current = { form: form, nodes: nodes };
+        refresh();
+      }
+
+      function refresh(event) {
+        var form = current.form;
+        var presets = form.presets || {};
+        if (event && event.target) {
+          var holder = event.target.closest(".nmdd-field");
+          var changed = holder && holder.getAttribute("data-name");
+          if (changed && presets[changed]) {
+            var spec = form.controls.filter(function (c) { return c.name === changed; })[0];
+            var chosen = presets[changed][controlValue(spec, current.nodes[changed])];
+            if (chosen) {
+              Object.keys(chosen).forEach(function (name) {
+                var target = form.controls.filter(function (c) { return c.name === name; })[0];
+                setControl(target, current.nodes[name], chosen[name]);
+              });
+            }
+          }
+        }
+        var program = payload.programs[form.calculator];
+        var outcome = run(program, formArgs(form, current.nodes), jsonLogic);
+        result.innerHTML = resultHtml(payload, program, outcome);
+        root.setAttribute("data-updated", String(Date.now()));
+      }
+
+      panel.addEventListener("input", refresh);
+      panel.addEventListener("change", refresh);
+      chooser.addEventListener("change", function () { show(Number(chooser.value)); });
+      show(0);
+      formBox.hidden = false;
+      status.textContent = "Change any value: the result below is recalculated in this page.";
+      root.setAttribute("data-ready", "true");
+    }, function (url) {
+      status.textContent = "The calculators could not start" + (url ? " (could not load " + url + ")" : "") +
+        "; the result below is the IVIG calculator's at its starting values.";
+    });
+  }
+
+  /** Where the book publishes json-logic-js: Sphinx marks every page with its path to the site root. */
+  function libraryUrl(payload, given) {
+    if (given) {
+      return given;
+    }
+    var base = document.documentElement.getAttribute("data-content_root");
+    if (base === null && window.DOCUMENTATION_OPTIONS && window.DOCUMENTATION_OPTIONS.URL_ROOT) {
+      base = window.DOCUMENTATION_OPTIONS.URL_ROOT;
+    }
+    return base === null ? null : base + payload.library_path;
+  }
+
+  var loading = {};
+  /** json-logic-js is UMD: through require() on pages with require.js (the widget pages), else a script. */
+  function loadJsonLogic(url, done, fail) {
+    if (window.jsonLogic && typeof window.jsonLogic.apply === "function") {
+      done(window.jsonLogic);
+      return;
+    }
+    if (!url) {
+      fail(null);
+      return;
+    }
+    if (typeof window.define === "function" && window.define.amd && typeof window.require === "function") {
+      window.require([url], done, function () { fail(url); });
+      return;
+    }
+    var entry = loading[url];
+    if (!entry) {
+      entry = loading[url] = { waiting: [], state: "loading" };
+      var script = document.createElement("script");
+      script.src = url;
+      script.onload = function () {
+        entry.state = window.jsonLogic ? "loaded" : "failed";
+        entry.waiting.forEach(function (w) { return entry.state === "loaded" ? w[0](window.jsonLogic) : w[1](url); });
+      };
+      script.onerror = function () {
+        entry.state = "failed";
+        entry.waiting.forEach(function (w) { w[1](url); });
+      };
+      document.head.appendChild(script);
+    }
+    if (entry.state === "loaded") {
+      done(window.jsonLogic);
+    } else if (entry.state === "failed") {
+      fail(url);
+    } else {
+      entry.waiting.push([done, fail]);
+    }
+  }
+
   return {
+    init: init,
     run: run,
     format: format,
     gfmt: gfmt,
