@@ -625,6 +625,7 @@
       var panel = element("div", { "class": "nmdd-panel" });
       formBox.appendChild(panel);
       var current = null;
+      var updates = 0;
 
       function show(index) {
         var form = payload.forms[index];
@@ -663,7 +664,8 @@
         var program = payload.programs[form.calculator];
         var outcome = run(program, formArgs(form, current.nodes), jsonLogic);
         result.innerHTML = resultHtml(payload, program, outcome);
-        root.setAttribute("data-updated", String(Date.now()));
+        updates += 1;
+        root.setAttribute("data-updates", String(updates));
       }
 
       panel.addEventListener("input", refresh);
