@@ -3,7 +3,8 @@
 Serves the built book (``_build/html``, from `make build`) on 127.0.0.1, opens the Dose calculators page with
 every non-local request blocked, and for each calculator changes the weight (or the first number) many times.
 Each change is timed inside the page, from the input event to the result in the DOM and after the next
-painted frame. Run: ``.venv/bin/python benchmarks/bench_calculators_browser.py [--html _build/html] [--n 30]``.
+painted frame.
+Run: ``.venv/bin/python benchmarks/bench_calculators_browser.py [--html _build/html] [--n 30]``.
 """
 
 from __future__ import annotations
