@@ -8,9 +8,9 @@ interval; "not known" boxes leave a value out) are stated here as data of the fo
 
 :func:`dose_calculators_tool` is what a chapter shows: one output whose ``text/html`` is this browser tool and
 whose widget view is the live ipywidgets Tab. Jupyter (Lab, Notebook, the hub) renders the widget view, a
-live tool; the book's page asks MyST-NB (``mime_priority_overrides`` in the chapter's front matter) to prefer
-``text/html`` over the widget view, so the static page shows only the working browser tool, never a frozen
-look-alike.
+live tool; the book asks MyST-NB (``nb_mime_priority_overrides`` in ``_config.yml``) to prefer ``text/html``
+over a widget view when an output has both, so the static page shows only the working browser tool, never a
+frozen look-alike. Any chapter can show the tool the same way: ``dose_calculators_tool()`` as a cell's value.
 """
 
 from __future__ import annotations
