@@ -125,65 +125,71 @@ def assert_same(case: tuple[str, dict[str, Any]], expected: dict[str, Any], got:
 # ---------------------------------------------------------------------------------------------- inputs
 
 
-def _number_strategy(limit: dict[str, Any], whole: bool) -> st.SearchStrategy[Any]:
+def _number_strategy(limit: dict[str, Any], whole: bool, valid: bool) -> st.SearchStrategy[Any]:
     low, high = limit["min"], limit["max"]
     span = max(high - low, 1.0)
     inside = st.integers(math.ceil(low), math.floor(high)) if whole else st.floats(low, high)
     edges = st.sampled_from([low, high, float(low), float(high), low + span / 2])
+    if valid:
+        return st.one_of(inside, inside, inside, edges)
     beyond = st.floats(high, high + span * 3) | st.floats(low - span * 3, low) | st.floats(-1e300, 1e300)
     odd = st.sampled_from([math.nan, math.inf, -math.inf, None, True, False, "70", "", "abc", "1e400"])
     fraction = st.integers(math.ceil(low), max(math.ceil(low), math.floor(high) - 1)).map(lambda i: i + 0.5)
-    return st.one_of(inside, inside, inside, inside, edges, edges, beyond, odd, fraction)
+    return st.one_of(inside, edges, beyond, odd, fraction)
 
 
-def _input_strategy(step: dict[str, Any]) -> st.SearchStrategy[Any]:
+def _input_strategy(step: dict[str, Any], valid: bool) -> st.SearchStrategy[Any]:
+    """Values for one input: ``valid`` ones (inside and at the limits, known options), or anything at all
+    (beyond the limits, NaN, infinities, text, None, unknown options)."""
     check = step["check"]
     if check in ("number", "whole"):
-        strategy = _number_strategy(step["limit"], check == "whole")
+        strategy = _number_strategy(step["limit"], check == "whole", valid)
         return strategy | st.none() if step.get("optional") else strategy
     if step["arg"] == "schedule":
-        return st.sampled_from([*SCHEDULES, *SCHEDULES, "fortnightly", None])
+        return st.sampled_from(SCHEDULES) if valid else st.sampled_from([*SCHEDULES, "fortnightly", None])
     if check == "choice":
-        options = step["options"]
-        return st.one_of(*[st.just(o) for o in options] * 3, st.sampled_from(["bogus", "", None]))
+        options = st.sampled_from(step["options"])
+        return options if valid else options | st.sampled_from(["bogus", "", None])
     if check == "flag":
-        return st.booleans() | st.booleans() | st.booleans() | st.none()
+        return st.booleans() if valid else st.booleans() | st.none()
     if check == "choices":
-        options = step["options"]
-        return st.lists(st.sampled_from(options), max_size=len(options)) | st.sampled_from(
-            [["bogus"], "diabetes", None]
-        )
+        ids = st.lists(st.sampled_from(step["options"]), max_size=len(step["options"]))
+        return ids if valid else ids | st.sampled_from([["bogus"], "diabetes", None])
     raise AssertionError(f"no strategy for {step}")
 
 
-def case_strategy(name: str) -> st.SearchStrategy[tuple[str, dict[str, Any]]]:
-    """Keyword arguments for one calculator, from its program's inputs (each may be left out)."""
+REQUIRED = {
+    "ivig_dose": {"weight_kg", "height_cm", "sex"},
+    "plasma_exchange_plan": {"weight_kg", "hematocrit"},
+    "prednisone_dose": {"weight_kg"},
+    "methylprednisolone_pulse": {"weight_kg"},
+    "azathioprine_dose": {"weight_kg"},
+    "complement_inhibitor_dose": {"weight_kg"},
+    "fcrn_inhibitor_dose": {"weight_kg"},
+}
+
+
+def _cases(name: str, valid: bool) -> st.SearchStrategy[tuple[str, dict[str, Any]]]:
     inputs: dict[str, st.SearchStrategy[Any]] = {}
     for step in PROGRAM_DATA[name]["steps"]:
         if step["do"] == "input" and step["check"] != "raw" and step["arg"] not in inputs:
-            inputs[step["arg"]] = _input_strategy(step)
-    if name in {"rituximab_dose"}:
-        inputs["hbv_screened"] = st.booleans() | st.none()
-    if name in {"complement_inhibitor_dose", "fcrn_inhibitor_dose"}:
-        inputs["age"] = inputs.get("age", st.none()) | st.none()
-    required = {
-        "ivig_dose": {"weight_kg", "height_cm", "sex"},
-        "plasma_exchange_plan": {"weight_kg", "hematocrit"},
-    }
-    must = required.get(name, set())
-    if name in {
-        "prednisone_dose",
-        "methylprednisolone_pulse",
-        "azathioprine_dose",
-        "complement_inhibitor_dose",
-        "fcrn_inhibitor_dose",
-    }:
-        must = {"weight_kg"}
+            inputs[step["arg"]] = _input_strategy(step, valid)
+    if name == "rituximab_dose":
+        inputs["hbv_screened"] = st.just(True) | st.booleans() if valid else st.booleans() | st.none()
+    must = REQUIRED.get(name, set())
+    if valid and name in {"complement_inhibitor_dose", "fcrn_inhibitor_dose"}:
+        must = must | {"age"}
+    if valid and name == "rituximab_dose":
+        must = must | {"hbv_screened", "height_cm", "weight_kg"}
     optional = {k: v for k, v in inputs.items() if k not in must}
-    return st.tuples(
-        st.just(name),
-        st.fixed_dictionaries({k: inputs[k] for k in must}, optional=optional),
-    )
+    return st.tuples(st.just(name), st.fixed_dictionaries({k: inputs[k] for k in must}, optional=optional))
+
+
+def case_strategy(name: str) -> st.SearchStrategy[tuple[str, dict[str, Any]]]:
+    """Keyword arguments for one calculator from its program's inputs: half drawn from valid values (so most
+    reach a result), half from anything (inputs beyond the ranges, wrong types); optional ones may be left
+    out."""
+    return _cases(name, valid=True) | _cases(name, valid=False)
 
 
 def test_every_calculator_has_a_program() -> None:
