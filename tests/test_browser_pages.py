@@ -51,41 +51,33 @@ def test_page_opens_cleanly(page: Any, visit: Any, path: str) -> None:
     assert page.problems == []
 
 
-def test_dose_calculator_widgets_render(page: Any, visit: Any) -> None:
-    """The calculators' Tab is real DOM (tab bar, labels, inputs) styled by the vendored CSS; screenshot."""
+def test_dose_calculators_render(page: Any, visit: Any) -> None:
+    """The dose page shows the browser calculators (not a frozen widget Tab), working; screenshot."""
     visit("book/dose-calculators.html")
-    counts = wait_until_rendered(page)
-    assert counts["views"] >= 1
-    tab = page.locator(".widget-tab").first
-    tab.wait_for(state="visible", timeout=RENDER_TIMEOUT_MS)
-    labels = [label.strip().lower() for label in tab.locator(".lm-TabBar-tabLabel").all_inner_texts()]
-    assert len(labels) >= 4, f"tab labels: {labels}"
-    assert any("ivig" in label for label in labels), f"tab labels: {labels}"
-    # The current tab shows working controls, not an empty box or an error message.
-    panel = tab.locator(".widget-tab-contents").first
-    assert panel.locator("input, select, button, .widget-slider").count() >= 1, "the calculator has no inputs"
-    assert page.locator(".jupyter-widgets .widget-error, .jupyter-widgets-view-error").count() == 0
-    # The widget stylesheet applied (the Tab is laid out by Lumino CSS, not shown as plain text).
-    assert tab.evaluate("el => getComputedStyle(el).display") != "inline"
+    wait_until_rendered(page)
+    tool = page.locator(".nmdd").first
+    page.wait_for_selector(".nmdd[data-ready=true]", timeout=RENDER_TIMEOUT_MS)
+    options = [text.strip().lower() for text in tool.locator(".nmdd-chooser option").all_inner_texts()]
+    assert len(options) >= 4 and any("ivig" in text for text in options), f"calculators: {options}"
+    assert tool.locator(".nmdd-panel input, .nmdd-panel select").count() >= 1, "the calculator has no inputs"
+    assert page.locator(".widget-tab").count() == 0, "a frozen widget Tab is still on the page"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     shot = SCREENSHOTS / "dose-calculators.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 20_000, "screenshot suspiciously small"
-    widget_shot = SCREENSHOTS / "dose-calculators-widget.png"
-    tab.screenshot(path=str(widget_shot))
-    box = tab.bounding_box()
-    assert box is not None and box["width"] > 300 and box["height"] > 150, f"widget box: {box}"
+    tool.screenshot(path=str(SCREENSHOTS / "dose-calculators-widget.png"))
+    box = tool.bounding_box()
+    assert box is not None and box["width"] > 300 and box["height"] > 150, f"tool box: {box}"
 
 
-def test_a_second_tab_of_the_static_calculator_opens(page: Any, visit: Any) -> None:
-    """Switching tabs works without a kernel (pure browser-side widget behaviour)."""
+def test_a_second_calculator_of_the_static_page_opens(page: Any, visit: Any) -> None:
+    """Choosing another calculator works without a kernel (the browser tool)."""
     visit("book/dose-calculators.html")
-    wait_until_rendered(page)
-    tab = page.locator(".widget-tab").first
-    second = tab.locator(".lm-TabBar-tab").nth(1)
-    second.click()
+    page.wait_for_selector(".nmdd[data-ready=true]", timeout=RENDER_TIMEOUT_MS)
+    page.locator(".nmdd-chooser").select_option(index=1)
     page.wait_for_function(
-        "(el) => el.classList.contains('lm-mod-current')", arg=second.element_handle(), timeout=5000
+        "() => document.querySelector('.nmdd-result caption')?.textContent === 'Plasma exchange course'",
+        timeout=5000,
     )
     assert page.problems == []
 

@@ -148,3 +148,18 @@ def test_efgartigimod_outside_achr_warning_is_hedged_about_a_later_approval() ->
     warning = next(w for w in dose.warnings if w == _fc().antibody_warning.text)
     assert "ADAPT SERON" in warning and "check the current label" in warning
     assert "argenx2025adaptseron" in dose.references
+
+
+@pytest.mark.parametrize("weight", [40, 70, 130, 300])
+def test_subcutaneous_efgartigimod_is_a_fixed_1008_mg_weekly_whatever_the_weight(weight: float) -> None:
+    """Issue 12: Vyvgart Hytrulo, the product licensed for CIDP, is 1008 mg weekly, not by weight."""
+    dose = fcrn_inhibitor_dose(weight, age=ADULT, drug="efgartigimod_sc")
+    assert dose.mg_per_dose == 1008 and not dose.capped and dose.loading_mg is None
+    assert dose.schedule_days == [1, 8, 15, 22]
+    assert "label_vyvgart" in dose.references
+    assert "CIDP" in " ".join(dose.notes)
+
+
+def test_subcutaneous_efgartigimod_is_refused_under_18() -> None:
+    with pytest.raises(DoseRefused, match=r"^age: 17 years is below 18"):
+        fcrn_inhibitor_dose(70, age=17, drug="efgartigimod_sc")

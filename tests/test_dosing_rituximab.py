@@ -63,3 +63,20 @@ def test_input_refusals_name_the_field(kwargs: dict, field: str) -> None:
     with pytest.raises(DoseInputError) as excinfo:
         rituximab_dose(**kwargs)
     assert str(excinfo.value).startswith(f"{field}:")
+
+
+def test_surface_area_dose_above_the_usual_absolute_dose_is_warned_with_its_source() -> None:
+    """Issue 12: 375 mg/m² at about 4.5 m² gave 1,687 mg per infusion without a word."""
+    from nmd_immuno.dosing import dosing_parameters
+
+    high = dosing_parameters().rituximab.high_dose_warning
+    dose = rituximab_dose(regimen="375_mg_m2_weekly_x4", height_cm=250, weight_kg=290, hbv_screened=True)
+    assert dose.mg_per_infusion > high.above_mg
+    warning = next(w for w in dose.warnings if high.text in w)
+    expected = f"{dose.mg_per_infusion:g} mg per infusion (375 mg/m² × {dose.bsa_m2:.2f} m²). "
+    assert warning.startswith(expected)
+    assert set(high.references) <= set(dose.references)
+    usual = rituximab_dose(regimen="375_mg_m2_weekly_x4", height_cm=172, weight_kg=78, hbv_screened=True)
+    assert not any(high.text in w for w in usual.warnings)
+    fixed = rituximab_dose(regimen="1000_mg_x2", hbv_screened=True)
+    assert not any(high.text in w for w in fixed.warnings)

@@ -119,3 +119,34 @@ def test_tab_titles_are_not_cut_and_dropdowns_grow_to_their_options(tab) -> None
     assert "flex-wrap:wrap" in style and "min-width:max-content" in style
     regimen = _form(tab, "IVIG").controls["preset"]
     assert regimen.layout.width == "max-content" and regimen.layout.max_width == "100%"
+
+
+def test_the_chapter_tool_is_the_live_widget_and_the_browser_tool_in_one_output() -> None:
+    """Jupyter renders the widget view (live); the static book renders text/html (the browser tool)."""
+    from nmd_immuno.widgets.static_dosing import dose_calculators_tool
+
+    bundle = dose_calculators_tool()._repr_mimebundle_()
+    view = bundle["application/vnd.jupyter.widget-view+json"]
+    assert view["model_id"]
+    assert 'class="nmdd"' in bundle["text/html"] and "NMDDosing" in bundle["text/html"]
+    # Without JavaScript the browser tool still shows a real result, computed by Python.
+    assert "IVIG course" in bundle["text/html"]
+
+
+def test_the_browser_form_is_read_off_the_live_forms() -> None:
+    from nmd_immuno.widgets.dosing import FORMS
+    from nmd_immuno.widgets.static_dosing import tool_payload
+
+    payload = tool_payload()
+    assert [form["title"] for form in payload["forms"]] == list(FORMS)
+    for form in payload["forms"]:
+        live_form = FORMS[form["title"]]()
+        assert [c["name"] for c in form["controls"]] == list(live_form.controls)
+        assert all(c["label"] for c in form["controls"])
+    keys = {
+        key
+        for program in payload["programs"].values()
+        for step in program["steps"]
+        for key in step.get("refs", [])
+    }
+    assert keys <= set(payload["references"])

@@ -72,7 +72,12 @@ def number(name: str, value: object, limit: Limit) -> float:
         raise DoseInputError(f"{name}: {value!r} is a yes/no value, not a number; {allowed}")
     if not isinstance(value, numbers.Real):
         raise DoseInputError(f"{name}: {value!r} ({type(value).__name__}) is not a number; {allowed}")
-    result = float(value)
+    try:
+        result = float(value)
+    except OverflowError:  # an int beyond the largest float (about 1.8e308): 10**400 has 401 digits
+        raise DoseInputError(
+            f"{name}: an integer with more than 308 digits is too large to be a number; {allowed}"
+        ) from None
     if not math.isfinite(result):
         raise DoseInputError(f"{name}: {value!r} is not a finite number; {allowed}")
     if not limit.min <= result <= limit.max:

@@ -263,10 +263,19 @@ class RituximabRegimen(_Strict):
         return self
 
 
+class DoseAboveWarning(_Strict):
+    """A warning shown when a calculated dose is above ``above_mg`` (a usual absolute dose, not a maximum)."""
+
+    above_mg: float = Field(gt=0)
+    text: str
+    references: list[str]
+
+
 class Rituximab(_Strict):
     regimens: dict[str, RituximabRegimen]
     hbv_refusal: CitedText
     live_vaccine_refusal: CitedText
+    high_dose_warning: DoseAboveWarning
     warnings: list[CitedText]
 
     @model_validator(mode="after")

@@ -91,6 +91,10 @@ def rituximab_dose(
             f"{plan.mg_per_m2:g} mg/m² × {bsa:.2f} m² = {exact:.1f} mg, rounded down to {per_infusion:g} mg.",
             dosing_parameters().body_size.mosteller,
         )
+        high = rtx.high_dose_warning
+        if per_infusion > high.above_mg + 1e-9:
+            dose_text = f"{per_infusion:g} mg per infusion ({plan.mg_per_m2:g} mg/m² × {bsa:.2f} m²)"
+            acc.warn_text(f"{dose_text}. {high.text}", high)
     else:
         per_infusion = float(plan.fixed_mg or 0.0)
     interval = plan.interval_days
