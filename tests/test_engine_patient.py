@@ -6,11 +6,13 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nmd_immuno import DISORDERS, PatientError, recommend
 from nmd_immuno.content.algorithms import available_algorithms
 from nmd_immuno.content.patient_fields import load_patient_fields
-from nmd_immuno.engine import PathwayNotAvailable, Recommendation, validate_patient
+from nmd_immuno.engine import PathwayNotAvailable, Recommendation, preset_patients, validate_patient
 
 MG = "myasthenia_gravis"
 BASE: dict[str, Any] = {"age": 42, "antibody": "achr", "distribution": "generalized"}
@@ -210,3 +212,23 @@ def test_other_disorders_validate_before_saying_not_yet_available(disorder: str)
         with pytest.raises(PathwayNotAvailable, match=re.escape(f"{disorder}: the treatment pathway")):
             recommend(disorder, VALID[disorder])
         assert issubclass(PathwayNotAvailable, NotImplementedError)
+
+
+@given(
+    disorder=st.sampled_from(available_algorithms()),
+    magnitude=st.integers(min_value=309, max_value=6000),
+    sign=st.sampled_from([1, -1]),
+)
+@settings(max_examples=60, deadline=None)
+def test_integers_too_large_for_a_float_are_refused_with_the_field_and_range(
+    disorder: str, magnitude: int, sign: int
+) -> None:
+    numbers = [n for n, s in load_patient_fields().fields_for(disorder).items() if s.type == "number"]
+    assert numbers, disorder
+    field = numbers[magnitude % len(numbers)]
+    with pytest.raises(PatientError) as info:
+        patient = next(iter(preset_patients(disorder).values()))
+        recommend(disorder, {**patient, field: sign * 10**magnitude})
+    message = str(info.value)
+    assert message.startswith(f"{field}: an integer of "), message
+    assert "out of range; allowed: a number from" in message

@@ -21,6 +21,21 @@ from nmd_immuno.errors import PatientError
 _MISSING = object()
 
 
+def _finite(value: Real) -> bool:
+    """Whether ``value`` is finite; an int too large for a float is finite (and refused as out of range)."""
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return True
+
+
+def _shown(value: object) -> str:
+    """``repr(value)``, shortened for an integer too long to print whole (Python refuses over 4300 digits)."""
+    if isinstance(value, int) and abs(value) >= 10**30:
+        return f"an integer of {len(str(abs(value))) if abs(value) < 10**4000 else 'more than 4000'} digits"
+    return repr(value)
+
+
 def check_disorder(disorder: object) -> str:
     """Return ``disorder`` if it is one of ``DISORDERS``; otherwise raise PatientError listing them."""
     if not isinstance(disorder, str) or disorder not in DISORDERS:
@@ -64,9 +79,14 @@ def _field_value(name: str, spec: FieldSpec, value: Any) -> Any:
             raise PatientError(f"{name}: {value!r} is not allowed; allowed: {spec.allowed()}")
         return bool(value)
     if spec.type == "number":
-        if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(float(value)):
+        if isinstance(value, bool) or not isinstance(value, Real) or not _finite(value):
             raise PatientError(f"{name}: {value!r} is not a number; allowed: {spec.allowed()}")
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an int beyond any float: certainly outside every range
+            raise PatientError(
+                f"{name}: {_shown(value)} is out of range; allowed: {spec.allowed()}"
+            ) from None
         if not (spec.min is not None and spec.max is not None and spec.min <= number <= spec.max):
             raise PatientError(f"{name}: {value!r} is out of range; allowed: {spec.allowed()}")
         return int(number) if number.is_integer() else number
