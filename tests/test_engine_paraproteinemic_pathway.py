@@ -200,8 +200,15 @@ CASES: dict[str, Case] = {
         pn("canomad", history={"ivig": "response"}), "canomad_continue", exactly=["ivig"]
     ),
     # Haematological malignancy: haematology-led.
-    "waldenstrom_haematology_led": Case(
+    "waldenstrom_anti_mag_rituximab_with_haematology": Case(
         pn(severity="moderate", progression="progressive", hematologic_malignancy=True),
+        "haematology_led",
+        exactly=["supportive_care", "rituximab"],
+        not_offered={"btk_inhibitor"},
+        warning="decided with haematology",
+    ),
+    "malignancy_igm_without_mag_haematology_led": Case(
+        pn("igm_non_mag", severity="moderate", progression="progressive", hematologic_malignancy=True),
         "haematology_led",
         exactly=["supportive_care"],
         not_offered={"rituximab", "btk_inhibitor"},
