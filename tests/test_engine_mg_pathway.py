@@ -37,6 +37,33 @@ def omg(**changes: Any) -> dict[str, Any]:
 
 
 CASES: dict[str, Case] = {
+    # Rituximab counts among the immunosuppressants that have failed (consensus definition of refractory MG);
+    # in MuSK+ MG the FcRn inhibitors licensed for MuSK+ disease come next.
+    "musk_refractory_after_rituximab": Case(
+        gmg(
+            antibody="musk",
+            history={
+                "pyridostigmine": "partial",
+                "corticosteroids": "partial",
+                "azathioprine": "no_response",
+                "rituximab": "no_response",
+            },
+        ),
+        "refractory_musk",
+        exactly=["rozanolixizumab", "nipocalimab", "inebilizumab"],
+    ),
+    "musk_one_agent_without_rituximab_is_not_yet_refractory": Case(
+        gmg(
+            antibody="musk",
+            history={
+                "pyridostigmine": "partial",
+                "corticosteroids": "partial",
+                "azathioprine": "no_response",
+            },
+        ),
+        "sparing_next",
+        offers={"rituximab"},
+    ),
     "crisis": Case(
         gmg(crisis=True, history={"pyridostigmine": "partial"}),
         "crisis_rescue",
