@@ -1,4 +1,4 @@
-"""The currency file (data/currency.yaml) and the "What changed since the last edition" section of each chapter.
+"""data/currency.yaml and the "What changed since the last edition" section of each chapter.
 
 Why: a therapy's status goes out of date first, and a wrong "approved" misleads a resident more than a missing
 line. These tests hold the file to its rules (valid status, dated, every key in the bibliography, confirmed

@@ -597,14 +597,18 @@ def test_under_18_note_names_the_paediatric_eculizumab_label() -> None:
     assert "label_soliris_2025_pediatric_gmg" in rec.references
 
 
-# ------------------------------------------------------------------ labels (data/drugs.yaml mg_label) vs pathway
+# ------------------------------------------------------------- labels (data/drugs.yaml mg_label) vs pathway
 def _mg_labels() -> dict[str, Any]:
     from nmd_immuno.content.drugs import load_drugs
 
     return {drug.therapy_ids[0]: drug.mg_label for drug in load_drugs() if drug.mg_label is not None}
 
 
-REFRACTORY_HISTORY = {"corticosteroids": "partial", "azathioprine": "no_response", "tacrolimus": "no_response"}
+REFRACTORY_HISTORY = {
+    "corticosteroids": "partial",
+    "azathioprine": "no_response",
+    "tacrolimus": "no_response",
+}
 
 
 def test_every_mg_biologic_has_a_dated_label_statement() -> None:
@@ -622,7 +626,8 @@ def test_every_mg_biologic_has_a_dated_label_statement() -> None:
     assert labels["nipocalimab"].ages.startswith("12 years")
     # Efgartigimod in seronegative MG: a pending decision, never a label, until a source confirms it.
     assert labels["efgartigimod"].antibodies == ["achr"]
-    assert "10 May 2026" in labels["efgartigimod"].pending and "not confirmed" in labels["efgartigimod"].pending
+    pending = labels["efgartigimod"].pending
+    assert "10 May 2026" in pending and "not confirmed" in pending
     for therapy, label in labels.items():
         assert re.match(r"^20\d\d-\d\d$", label.as_of), therapy
 
@@ -639,7 +644,8 @@ def test_refractory_offers_are_exactly_the_labelled_biologics(antibody: str) -> 
 @pytest.mark.parametrize("antibody", ["musk", "lrp4", "seronegative"])
 def test_a_working_biologic_outside_its_label_is_flagged_or_stopped(antibody: str) -> None:
     for therapy, label in _mg_labels().items():
-        rec = recommend(MG, gmg(antibody=antibody, history={"corticosteroids": "partial", therapy: "response"}))
+        history = {"corticosteroids": "partial", therapy: "response"}
+        rec = recommend(MG, gmg(antibody=antibody, history=history))
         outside = antibody not in label.antibodies
         complement = therapy in {"eculizumab", "ravulizumab", "zilucoplan"}
         if complement:
@@ -659,7 +665,8 @@ def test_teenager_note_dates_the_age_of_each_label_it_names() -> None:
 
 
 def test_label_statements_in_the_pathway_carry_their_date() -> None:
-    rec = recommend(MG, gmg(antibody="musk", history={"corticosteroids": "partial", "efgartigimod": "response"}))
+    history = {"corticosteroids": "partial", "efgartigimod": "response"}
+    rec = recommend(MG, gmg(antibody="musk", history=history))
     flagged = next(w for w in rec.warnings if "continued outside its label" in w)
     assert "US labels as of the course's sources" in flagged and "December 2025" in flagged
     musk = next(w for w in rec.warnings if w.startswith("MuSK-MG: efgartigimod"))

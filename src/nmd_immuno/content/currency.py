@@ -136,15 +136,14 @@ def _item_html(entry: CurrencyItem, *, show_disorder: bool) -> str:
     status = STATUS_LABELS[entry.status]
     badge = status if entry.confirmed else f"{status} (unconfirmed)"
     scope = f" <em>({html.escape(_scope_label(entry.disorder))})</em>" if show_disorder else ""
-    open_points = (
-        f" <strong>{'Still to check' if entry.confirmed else 'Unconfirmed'}:</strong> {html.escape(entry.to_check)}"
-        if entry.to_check
-        else ""
-    )
+    label = "Still to check" if entry.confirmed else "Unconfirmed"
+    open_points = f" <strong>{label}:</strong> {html.escape(entry.to_check)}" if entry.to_check else ""
+    confirmed = str(entry.confirmed).lower()
     return (
-        f"<li class='nmd-currency-item' data-status='{entry.status}' data-confirmed='{str(entry.confirmed).lower()}'>"
-        f"<strong>{html.escape(entry.item)}</strong>{scope}: <span class='nmd-currency-status'>{badge}</span>, "
-        f"as of {_date(entry.as_of)}. {html.escape(entry.statement)}{open_points} {_references(entry.references)}</li>"
+        f"<li class='nmd-currency-item' data-status='{entry.status}' data-confirmed='{confirmed}'>"
+        f"<strong>{html.escape(entry.item)}</strong>{scope}: "
+        f"<span class='nmd-currency-status'>{badge}</span>, as of {_date(entry.as_of)}. "
+        f"{html.escape(entry.statement)}{open_points} {_references(entry.references)}</li>"
     )
 
 
@@ -166,15 +165,16 @@ def currency_html(disorder: str) -> str:
     parts = [
         f"<div class='nmd-currency' data-disorder='{html.escape(disorder)}'>",
         f"<p>Edition of {_date(currency.edition)}; statuses checked against sources available to "
-        f"{html.escape(currency.sources_to)} (US approvals unless stated). <em>Approved</em>, <em>Phase 3</em> "
-        "and <em>Investigational</em> refer to the neuromuscular use named; an entry marked unconfirmed is not "
-        "yet checked in a source and is not taught as fact.</p>",
+        f"{html.escape(currency.sources_to)} (US approvals unless stated). <em>Approved</em>, "
+        "<em>Phase 3</em> and <em>Investigational</em> refer to the neuromuscular use named; an entry "
+        "marked unconfirmed is not yet checked in a source and is not taught as fact.</p>",
     ]
     if entries:
         parts.append("<ul>" + "".join(_item_html(e, show_disorder=show_disorder) for e in entries) + "</ul>")
     if changes:
         listed = "".join(
-            f"<li>{html.escape(change.statement)} ({_date(change.date)}) {_references(change.references)}</li>"
+            f"<li>{html.escape(change.statement)} ({_date(change.date)}) "
+            f"{_references(change.references)}</li>"
             for change in changes
         )
         parts.append(

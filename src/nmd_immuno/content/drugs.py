@@ -57,7 +57,7 @@ class MgLabel(BaseModel):
     """What a biologic's US label covers in generalized MG, and the date of the label version it rests on.
 
     Why dated and structured: labels change (a seronegative indication, a younger age), and the pathway's
-    offers by antibody must agree with them; a test compares the two, and readers see how old the statement is.
+    offers by antibody must agree with them; a test compares the two, and readers see how old a statement is.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
