@@ -87,7 +87,7 @@ def test_myasthenia_quiz_covers_the_planned_topics(topic: str) -> None:
 
 def test_principles_quiz_covers_drug_classes_and_dosing_safety() -> None:
     quiz = load_quiz("principles")
-    assert 5 <= len(list(quiz.items())) <= 8
+    assert len(list(quiz.items())) >= 12
     text = text_of(quiz)
     for topic in ("TPMT", "NUDT15", "hepatitis B", "thrombosis", "plasma exchange", "Mosteller", "FcRn"):
         assert topic.lower() in text.lower(), topic

@@ -75,6 +75,11 @@ def _load(path: str, display: str, quiz_id: str, _mtime_ns: int, _size: int) -> 
         raise DataError(display, "key id", f"the quiz id {quiz.id!r} must match the file name {quiz_id!r}")
     for case, item in quiz.items():
         check_references(item.references, display, f"key cases[{case.id}].items[{item.id}].references")
+        for letter, option in zip(LETTERS, item.options, strict=False):
+            if option.references:
+                check_references(
+                    option.references, display, f"key cases[{case.id}].items[{item.id}].options[{letter}].references"
+                )
     return quiz
 
 

@@ -52,11 +52,13 @@ class _Strict(BaseModel):
 
 
 class Option(_Strict):
-    """One answer option; a wrong option must say why it is wrong."""
+    """One answer option; a wrong option must say why it is wrong. ``references`` cite the explanation of
+    this option when it rests on a source the item's own references do not hold (checked by the loader)."""
 
     text: Text
     correct: StrictBool = False
     explanation: str = ""
+    references: list[Text] = Field(default_factory=list)
 
 
 class CommonError(_Strict):
