@@ -122,7 +122,9 @@ def lint_item(item: Item, rules: LintRules | None = None) -> list[Finding]:
         if len(openings) == 1:
             (shared,) = openings
             if len(shared) == _OPENING_WORDS and _opening(item.options[key].text) != shared:
-                flag("key-odd-one-out", "every distractor opens with the same words and the key alone does not")
+                flag(
+                    "key-odd-one-out", "every distractor opens with the same words and the key alone does not"
+                )
         numeric = [bool(re.match(r"^\s*[<>≥≤~]?\s*\d", o.text)) for o in item.options]
         if len(set(numeric)) > 1 and numeric.count(numeric[key]) == 1:
             flag("homogeneous-form", "the key alone is (or alone is not) a number; make the options one kind")

@@ -78,7 +78,9 @@ def _load(path: str, display: str, quiz_id: str, _mtime_ns: int, _size: int) -> 
         for letter, option in zip(LETTERS, item.options, strict=False):
             if option.references:
                 check_references(
-                    option.references, display, f"key cases[{case.id}].items[{item.id}].options[{letter}].references"
+                    option.references,
+                    display,
+                    f"key cases[{case.id}].items[{item.id}].options[{letter}].references",
                 )
     return quiz
 
