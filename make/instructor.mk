@@ -10,6 +10,7 @@
 #   WORKERS     students autograded at once                 (default: 1; parallel grading is safe, see the chapter)
 #   DUEDATE     due date in UTC for generate                (e.g. "2026-03-01 23:59")
 #   TIMEOUT     seconds a cell may run when autograding     (default: nbgrader_config.py, 60)
+#   ITEM_STATS  report: also write item statistics there    (e.g. data/quizzes/item_stats; default: none)
 .PHONY: instructor-help assignments-generate assignments-release assignments-collect assignments-autograde \
 	assignments-feedback assignments-export assignments-report
 
@@ -21,6 +22,7 @@ STUDENT ?=
 WORKERS ?= 1
 DUEDATE ?=
 TIMEOUT ?=
+ITEM_STATS ?=
 
 GRADING = $(BIN)/python -m nmd_immuno.grading --course-dir $(COURSE_DIR) $(if $(EXCHANGE),--exchange $(EXCHANGE)) \
 	$(if $(COURSE_ID),--course-id $(COURSE_ID)) $(if $(TIMEOUT),--timeout $(TIMEOUT))
@@ -34,7 +36,7 @@ instructor-help:
 	@echo "  make assignments-autograde [ASSIGNMENT=..] [STUDENT=..] [WORKERS=2]  integrity checks + autograde"
 	@echo "  make assignments-feedback  [ASSIGNMENT=..] [STUDENT=..]    sanitised HTML feedback, released to the exchange"
 	@echo "  make assignments-export    [ASSIGNMENT=..]                 $(COURSE_DIR)/reports/grades.csv with a status column"
-	@echo "  make assignments-report    [ASSIGNMENT=..]                 item analysis in $(COURSE_DIR)/reports/items"
+	@echo "  make assignments-report    [ASSIGNMENT=..] [ITEM_STATS=data/quizzes/item_stats]  item analysis in $(COURSE_DIR)/reports/items"
 	@echo "Manual grading: formgrader (cd $(COURSE_DIR) && jupyter lab, then Nbgrader > Formgrader); rubrics in $(COURSE_DIR)/rubrics"
 	@echo "Outcome codes of the export: $(BIN)/python -m nmd_immuno.grading codes"
 
@@ -61,6 +63,6 @@ assignments-export: $(STAMP)
 
 assignments-report: $(STAMP)
 	@set -e; for a in $(GRADING_ASSIGNMENTS); do \
-		echo "$(GRADING) report $$a"; \
-		$(GRADING) report $$a; \
+		echo "$(GRADING) report $$a $(if $(ITEM_STATS),--item-stats $(ITEM_STATS))"; \
+		$(GRADING) report $$a $(if $(ITEM_STATS),--item-stats $(ITEM_STATS)); \
 	done

@@ -57,6 +57,11 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("assignment")
     r.add_argument("--output-dir", type=Path)
     r.add_argument(
+        "--item-stats",
+        type=Path,
+        help="also write the statistics back beside the items, in this folder (data/quizzes/item_stats)",
+    )
+    r.add_argument(
         "--include-review", action="store_true", help="keep students whose submission needs review"
     )
 
@@ -127,7 +132,11 @@ def run(argv: Sequence[str] | None = None) -> int:
         from nmd_immuno.grading.report import write_item_report
 
         paths = write_item_report(
-            course, args.assignment, args.output_dir, include_review=args.include_review
+            course,
+            args.assignment,
+            args.output_dir,
+            include_review=args.include_review,
+            stats_dir=args.item_stats,
         )
         print("report: " + ", ".join(str(p) for p in paths))
         return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from nmd_immuno.grading.course import Course
+from nmd_immuno.grading.item_stats import write_item_stats
 from nmd_immuno.grading.items import (
     analyse_assignment,
     difficulty_discrimination_figure,
@@ -32,8 +33,15 @@ def summary_text(report) -> str:
 
 
 def write_item_report(
-    course: Course, assignment: str, output_dir: Path | None = None, *, include_review: bool = False
+    course: Course,
+    assignment: str,
+    output_dir: Path | None = None,
+    *,
+    include_review: bool = False,
+    stats_dir: Path | None = None,
 ) -> list[Path]:
+    """The report files; with ``stats_dir``, the statistics are also written back beside the items there
+    (``item_stats.write_item_stats``)."""
     report = analyse_assignment(course, assignment, include_review=include_review)
     out = output_dir or course.reports_dir / "items"
     out.mkdir(parents=True, exist_ok=True)
@@ -45,4 +53,7 @@ def write_item_report(
     difficulty_discrimination_figure(report).savefig(scatter, dpi=110)
     summary = out / f"{assignment}-summary.txt"
     summary.write_text(summary_text(report) + "\n", encoding="utf-8")
-    return [table, dist, scatter, summary]
+    paths = [table, dist, scatter, summary]
+    if stats_dir is not None:
+        paths.append(write_item_stats(report.analysis, assignment, folder=stats_dir))
+    return paths
