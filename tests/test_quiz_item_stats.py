@@ -108,3 +108,21 @@ def test_the_cli_takes_the_stats_folder() -> None:
     args = _parser().parse_args(["report", "fx", "--item-stats", "data/quizzes/item_stats"])
     assert args.item_stats == Path("data/quizzes/item_stats")
     assert _parser().parse_args(["report", "fx"]).item_stats is None
+
+
+def test_make_assignments_report_passes_the_stats_folder(tmp_path: Path) -> None:
+    """``make assignments-report ITEM_STATS=...`` runs the report with --item-stats (and without it, not)."""
+    from test_grading_cli import _grading_commands, _make_n
+
+    (tmp_path / "source" / "a1").mkdir(parents=True)
+    (tmp_path / "source" / "a1" / "a1.ipynb").write_text("{}", encoding="utf-8")
+    with_stats = _grading_commands(
+        _make_n("assignments-report", COURSE_DIR=str(tmp_path), ITEM_STATS="data/quizzes/item_stats")
+    )
+    (args,) = [_parser().parse_args(argv) for argv in with_stats]
+    assert args.assignment == "a1" and args.item_stats == Path("data/quizzes/item_stats")
+    (plain,) = [
+        _parser().parse_args(a)
+        for a in _grading_commands(_make_n("assignments-report", COURSE_DIR=str(tmp_path)))
+    ]
+    assert plain.item_stats is None
