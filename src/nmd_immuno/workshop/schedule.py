@@ -179,7 +179,8 @@ def schedule_html(schedule_id: str, start: str = "09:00") -> str:
             f"({block.minutes} min){what}</td><td>{tools}</td><td>{html.escape(block.notes)}</td></tr>"
         )
     return (
-        f'<div class="nmd-table-scroll"><table class="nmd-schedule"><caption>{html.escape(item.title)}: '
+        '<div class="nmd-table-scroll" style="overflow-x:auto"><table class="nmd-schedule">'
+        f"<caption>{html.escape(item.title)}: "
         f"{item.total_minutes // 60} h {item.total_minutes % 60:02d} min, starting {start}</caption>"
         "<thead><tr><th scope=\"col\">Time</th><th scope=\"col\">Block and cases</th>"
         "<th scope=\"col\">Tools</th><th scope=\"col\">How to run it</th></tr></thead>"
