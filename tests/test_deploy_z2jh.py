@@ -39,7 +39,7 @@ def values() -> dict[str, Any]:
 
 
 def merged(base: Any, override: Any) -> Any:
-    """Helm's merge of a values file over the chart's defaults: maps merge key by key, anything else replaces."""
+    """Helm's merge of a values file over the chart's defaults: maps merge key by key, the rest replaces."""
     if isinstance(base, dict) and isinstance(override, dict):
         out = dict(base)
         for key, value in override.items():
@@ -60,7 +60,9 @@ def test_vendored_schema_carries_its_licence_and_source() -> None:
     assert "zero-to-jupyterhub-k8s" in (SCHEMA.parent / "SOURCE.md").read_text(encoding="utf-8")
 
 
-def test_values_file_is_valid_for_the_chart(validator: jsonschema.Draft7Validator, values: dict[str, Any]) -> None:
+def test_values_file_is_valid_for_the_chart(
+    validator: jsonschema.Draft7Validator, values: dict[str, Any]
+) -> None:
     assert schema_errors(validator, values) == []
 
 
@@ -100,10 +102,13 @@ def test_hub_and_answers_use_postgresql_without_a_committed_password(values: dic
     assert "secretKeyRef" in manifest_text
 
 
-def deployment_env() -> list[dict[str, Any]]:
+def deployment() -> dict[str, Any]:
     docs = [d for d in yaml.safe_load_all(MANIFESTS.read_text(encoding="utf-8")) if d]
-    deployment = next(d for d in docs if d["kind"] == "Deployment")
-    return deployment["spec"]["template"]["spec"]["containers"][0]["env"]
+    return next(d for d in docs if d["kind"] == "Deployment")
+
+
+def deployment_env() -> list[dict[str, Any]]:
+    return deployment()["spec"]["template"]["spec"]["containers"][0]["env"]
 
 
 def test_answers_service_is_a_hub_service_with_the_charts_token(values: dict[str, Any]) -> None:
@@ -147,10 +152,10 @@ def test_image_is_built_from_the_lock_file_and_runs_unprivileged(values: dict[st
     assert "-r /tmp/requirements/requirements.lock" in dockerfile
     assert "COPY requirements.lock" in dockerfile
     assert re.search(r"^USER 1000$", dockerfile, re.MULTILINE)
-    assert 'CMD ["jupyterhub-singleuser"]' in dockerfile and values["singleuser"]["cmd"] == "jupyterhub-singleuser"
+    assert 'CMD ["jupyterhub-singleuser"]' in dockerfile
+    assert values["singleuser"]["cmd"] == "jupyterhub-singleuser"
     image = values["singleuser"]["image"]
-    containers = [d for d in yaml.safe_load_all(MANIFESTS.read_text(encoding="utf-8")) if d and d["kind"] ==
-                  "Deployment"][0]["spec"]["template"]["spec"]["containers"]
+    containers = deployment()["spec"]["template"]["spec"]["containers"]
     assert containers[0]["image"] == f"{image['name']}:{image['tag']}"
     # The extra pins are exact versions, like the lock file.
     extra = [line for line in (DEPLOY / "requirements-k8s.txt").read_text().splitlines()
