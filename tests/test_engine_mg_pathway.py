@@ -7,6 +7,7 @@ cases together traverse every edge of the pathway graph, so a new branch cannot 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -594,3 +595,72 @@ def test_under_18_note_names_the_paediatric_eculizumab_label() -> None:
     (note,) = [w for w in rec.warnings if w.startswith("Under 18")]
     assert "6 years" in note and "eculizumab" in note
     assert "label_soliris_2025_pediatric_gmg" in rec.references
+
+
+# ------------------------------------------------------------------ labels (data/drugs.yaml mg_label) vs pathway
+def _mg_labels() -> dict[str, Any]:
+    from nmd_immuno.content.drugs import load_drugs
+
+    return {drug.therapy_ids[0]: drug.mg_label for drug in load_drugs() if drug.mg_label is not None}
+
+
+REFRACTORY_HISTORY = {"corticosteroids": "partial", "azathioprine": "no_response", "tacrolimus": "no_response"}
+
+
+def test_every_mg_biologic_has_a_dated_label_statement() -> None:
+    labels = _mg_labels()
+    assert set(labels) == {
+        "eculizumab",
+        "ravulizumab",
+        "zilucoplan",
+        "efgartigimod",
+        "rozanolixizumab",
+        "nipocalimab",
+        "inebilizumab",
+    }
+    assert labels["inebilizumab"].antibodies == ["achr", "musk"] and labels["inebilizumab"].ages == "adults"
+    assert labels["nipocalimab"].ages.startswith("12 years")
+    # Efgartigimod in seronegative MG: a pending decision, never a label, until a source confirms it.
+    assert labels["efgartigimod"].antibodies == ["achr"]
+    assert "10 May 2026" in labels["efgartigimod"].pending and "not confirmed" in labels["efgartigimod"].pending
+    for therapy, label in labels.items():
+        assert re.match(r"^20\d\d-\d\d$", label.as_of), therapy
+
+
+@pytest.mark.parametrize("antibody", ["achr", "musk", "lrp4", "seronegative"])
+def test_refractory_offers_are_exactly_the_labelled_biologics(antibody: str) -> None:
+    """A new biologic is offered only where its label covers the antibody (rituximab is off-label in MG)."""
+    rec = recommend(MG, gmg(antibody=antibody, history=dict(REFRACTORY_HISTORY)))
+    labels = _mg_labels()
+    offered = {t for t in rec.therapies if t in labels}
+    assert offered == {t for t, label in labels.items() if antibody in label.antibodies}
+
+
+@pytest.mark.parametrize("antibody", ["musk", "lrp4", "seronegative"])
+def test_a_working_biologic_outside_its_label_is_flagged_or_stopped(antibody: str) -> None:
+    for therapy, label in _mg_labels().items():
+        rec = recommend(MG, gmg(antibody=antibody, history={"corticosteroids": "partial", therapy: "response"}))
+        outside = antibody not in label.antibodies
+        complement = therapy in {"eculizumab", "ravulizumab", "zilucoplan"}
+        if complement:
+            assert therapy not in rec.therapies and therapy in rec.avoid, therapy
+            assert any("licensed for AChR+" in w for w in rec.warnings), therapy
+        else:
+            assert therapy in rec.therapies, therapy
+            assert any("continued outside its label" in w for w in rec.warnings) is outside, therapy
+
+
+def test_teenager_note_dates_the_age_of_each_label_it_names() -> None:
+    rec = recommend(MG, gmg(age=15, history=dict(REFRACTORY_HISTORY)))
+    (note,) = [w for w in rec.warnings if w.startswith("Under 18")]
+    assert "nipocalimab from 12 years (April 2025)" in note
+    assert "inebilizumab for adults only (December 2025)" in note
+    assert "fda2025inebilizumab_gmg" in rec.references
+
+
+def test_label_statements_in_the_pathway_carry_their_date() -> None:
+    rec = recommend(MG, gmg(antibody="musk", history={"corticosteroids": "partial", "efgartigimod": "response"}))
+    flagged = next(w for w in rec.warnings if "continued outside its label" in w)
+    assert "US labels as of the course's sources" in flagged and "December 2025" in flagged
+    musk = next(w for w in rec.warnings if w.startswith("MuSK-MG: efgartigimod"))
+    assert "as of June 2024" in musk

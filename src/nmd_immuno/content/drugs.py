@@ -50,6 +50,46 @@ class Approval(BaseModel):
         return value
 
 
+MG_ANTIBODIES = ("achr", "musk", "lrp4", "seronegative")
+
+
+class MgLabel(BaseModel):
+    """What a biologic's US label covers in generalized MG, and the date of the label version it rests on.
+
+    Why dated and structured: labels change (a seronegative indication, a younger age), and the pathway's
+    offers by antibody must agree with them; a test compares the two, and readers see how old the statement is.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    antibodies: list[str] = Field(min_length=1)
+    ages: str = Field(min_length=3, description="the licensed ages, or where the course's sources are silent")
+    as_of: str = Field(description="YYYY-MM: the label version (approval or change) the statement rests on")
+    pending: str = ""
+    references: list[str] = Field(min_length=1)
+
+    @field_validator("antibodies")
+    @classmethod
+    def _known_antibodies(cls, value: list[str]) -> list[str]:
+        unknown = [a for a in value if a not in MG_ANTIBODIES]
+        if unknown:
+            raise ValueError(f"unknown antibody status {unknown}; allowed: {', '.join(MG_ANTIBODIES)}")
+        return value
+
+    @field_validator("as_of")
+    @classmethod
+    def _month(cls, value: str) -> str:
+        if not re.match(r"^\d{4}-(0[1-9]|1[0-2])$", value):
+            raise ValueError(f"as_of must be YYYY-MM, got {value!r}")
+        return value
+
+    def summary(self) -> str:
+        """'AChR+ or MuSK+; age 12 and over (US label as of 2025-04)' for the drug details."""
+        names = {"achr": "AChR+", "musk": "MuSK+", "lrp4": "LRP4+", "seronegative": "seronegative"}
+        text = f"{' or '.join(names[a] for a in self.antibodies)}; {self.ages} (US label as of {self.as_of})"
+        return f"{text}. {self.pending}" if self.pending else text
+
+
 class Drug(BaseModel):
     """One row of the drug classes table."""
 
@@ -66,6 +106,7 @@ class Drug(BaseModel):
     indications: list[str] = Field(min_length=1)
     indication_note: str = ""
     approvals: list[Approval] = Field(default_factory=list)
+    mg_label: MgLabel | None = None
     references: list[str]
 
     @field_validator("therapy_ids")
@@ -113,6 +154,8 @@ def _load(path: Path, modified_ns: int) -> tuple[Drug, ...]:
         check_references(drug.references, file, f"{where}.references")
         for number, approval in enumerate(drug.approvals):
             check_references(approval.references, file, f"{where}.approvals[{number}].references")
+        if drug.mg_label is not None:
+            check_references(drug.mg_label.references, file, f"{where}.mg_label.references")
     return tuple(table.drugs)
 
 
@@ -187,6 +230,9 @@ def drug_details_html() -> str:
         refs = "".join(f"<li>{esc(format_reference(k))}</li>" for k in d.references)
         used_in = ", ".join(DISORDER_LABELS[i] for i in d.indications)
         note = f" {esc(d.indication_note)}" if d.indication_note else ""
+        label = (
+            f"<p><strong>Generalized MG label.</strong> {esc(d.mg_label.summary())}</p>" if d.mg_label else ""
+        )
         blocks.append(
             f"<details class='nmd-drug' id='drug-{esc(d.id)}'><summary><strong>{esc(d.name)}</strong> "
             f"({esc(class_label(d.drug_class))})</summary>"
@@ -194,7 +240,7 @@ def drug_details_html() -> str:
             f"<p><strong>Onset.</strong> {esc(d.onset)}</p>"
             f"<p><strong>Monitoring</strong></p><ul>{monitoring}</ul>"
             f"<p><strong>Pitfalls</strong></p><ul>{pitfalls}</ul>"
-            f"<p><strong>Used in this course.</strong> {esc(used_in)}.{note}</p>"
+            f"<p><strong>Used in this course.</strong> {esc(used_in)}.{note}</p>{label}"
             f"<p><strong>Sources</strong></p><ol>{refs}</ol></details>"
         )
     return "".join(blocks)
