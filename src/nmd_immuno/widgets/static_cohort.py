@@ -171,7 +171,13 @@ def cohort_view_payload(
         "sizes": cohort_sizes,
         "seeds": cohort_seeds,
         "months": follow_ups,
-        "defaults": {"a": default[0], "b": default[1], "size": size, "seed": cohort_seeds[0], "months": longest},
+        "defaults": {
+            "a": default[0],
+            "b": default[1],
+            "size": size,
+            "seed": cohort_seeds[0],
+            "months": longest,
+        },
         "score": {"name": score.name, "maximum": score.maximum, "minimum": score.minimum},
         "texts": {
             "mean_title": f"Mean {score.name} (band: interquartile range)",
@@ -182,7 +188,10 @@ def cohort_view_payload(
         },
         "measures": measures,
         # Which measure the status line (the screen reader's announcement) reads out for each follow-up.
-        "headline": {key: next(i for i, m in enumerate(rows) if m.startswith("responders")) for key, rows in measures.items()},
+        "headline": {
+            key: next(i for i, m in enumerate(rows) if m.startswith("responders"))
+            for key, rows in measures.items()
+        },
         "runs": runs,
         "caveats": {"texts": list(texts), "pairs": pairs},
     }
@@ -201,9 +210,7 @@ def _script_json(data: Any) -> str:
 
 
 def _python_call(disorder: str, strategies: list[str], n: int, months: int, seed: int) -> str:
-    return (
-        f"compare_strategies({disorder!r}, {strategies!r}, n_patients={n}, months={months}, seed={seed})"
-    )
+    return f"compare_strategies({disorder!r}, {strategies!r}, n_patients={n}, months={months}, seed={seed})"
 
 
 def static_cohort_html(
@@ -228,7 +235,11 @@ def static_cohort_html(
     start = summary_table(
         summarize_cohorts(
             compare_strategies(
-                disorder, chosen, n_patients=defaults["size"], months=defaults["months"], seed=defaults["seed"]
+                disorder,
+                chosen,
+                n_patients=defaults["size"],
+                months=defaults["months"],
+                seed=defaults["seed"],
             )
         )
     )
@@ -298,7 +309,7 @@ def cohort_simulator_tool(
     default: tuple[str, str] | None = None,
     default_size: int | None = None,
 ) -> CohortSimulatorTool:
-    """What a chapter's simulator section shows: the live widget with a kernel, the browser view in the book."""
+    """What a chapter's simulator section shows: the live widget with a kernel, the browser view in a book."""
     return CohortSimulatorTool(
         disorder, months=months, sizes=sizes, seeds=seeds, default=default, default_size=default_size
     )
