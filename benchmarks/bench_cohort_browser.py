@@ -92,7 +92,9 @@ def main() -> None:
                 page = context.new_page()
                 sizes: list[int] = []
                 page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base) else r.abort())
-                page.on("requestfinished", lambda req: sizes.append(req.sizes()["responseBodySize"]))
+                page.on(
+                    "requestfinished", lambda req, into=sizes: into.append(req.sizes()["responseBodySize"])
+                )
                 page.goto(base + path, wait_until="networkidle")
                 page.wait_for_timeout(300)
                 print(f"  {path:42s} {sum(sizes) / 1e6:5.2f} MB in {len(sizes)} files")
