@@ -516,7 +516,7 @@ def test_references_page_lists_the_whole_bibliography(book_html: Path) -> None:
     from nmd_immuno.content.bibliography import bibliography_keys
 
     main = article(soup_of(book_html, "book/references"))
-    entries = main.select('div.citation[role="doc-biblioentry"]')
+    entries = main.select('div.citation[role="listitem"]')
     assert len(entries) == len(bibliography_keys())
     # Every in-text citation of every page points at an entry of this page.
     anchors = {entry["id"] for entry in entries}
