@@ -90,17 +90,19 @@ def typos(word: str) -> set[str]:
     return found
 
 
-def suggestions(options: list[str]) -> dict[str, str]:
-    """Typo -> ``repr`` of the engine's suggestion, for every typo (:func:`typos`) of every option that the
-    engine would answer with a suggestion; the browser shows no suggestion for other words."""
-    table: dict[str, str] = {}
+def suggestions(options: list[str]) -> dict[str, Any]:
+    """The engine's suggestion for every typo (:func:`typos`) of every option that it would answer with one:
+    ``{"shown": [repr of each option], "typos": {typo: index into shown}}``; the browser shows no suggestion
+    for other words (a form never sends them: its fields and therapies are fixed lists)."""
+    index = {option: i for i, option in enumerate(options)}
+    table: dict[str, int] = {}
     for option in options:
         for typo in sorted(typos(option) - set(options)):
             if typo and typo not in table:
                 close = close_match(typo, options)
                 if close is not None:
-                    table[typo] = repr(close)
-    return table
+                    table[typo] = index[close]
+    return {"shown": [repr(option) for option in options], "typos": table}
 
 
 def _python_type_names() -> dict[str, str]:

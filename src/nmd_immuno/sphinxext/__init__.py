@@ -1,6 +1,6 @@
 """Sphinx extension for the course's Jupyter Book (``_config.yml``, ``sphinx.extra_extensions``).
 
-Six jobs, each in its own module, so that the static book is correct and self-sufficient:
+Seven jobs, each in its own module, so that the static book is correct and self-sufficient:
 
 - :mod:`.inputs_cache`: the execution cache is keyed by a hash of ``data/`` and ``src/`` (jupyter-cache only
   hashes a notebook's own code, so without this a page would keep showing results computed from stale data);
@@ -10,6 +10,8 @@ Six jobs, each in its own module, so that the static book is correct and self-su
 - :mod:`.substitutions`: MyST substitutions may use one another (the JupyterHub address inside the
   ``live_kernel_note`` box), expanded when the configuration is read;
 - :mod:`.bibstyle`: a bibliography style that prints titles as published (no forced sentence case);
+- :mod:`.explorer_assets`: the in-browser explorer's script, stylesheet and json-logic-js load once per page
+  that shows an explorer (its outputs carry only data);
 - :mod:`.console_clean`: the causes of console errors a default Jupyter Book 1 page raises are removed
   (sphinx-thebe's duplicate ``const`` declaration), so the browser test can demand zero console errors.
 """
@@ -23,6 +25,7 @@ from sphinx.application import Sphinx
 from nmd_immuno.sphinxext import (
     bibstyle,
     console_clean,
+    explorer_assets,
     inputs_cache,
     offline_assets,
     substitutions,
@@ -31,11 +34,12 @@ from nmd_immuno.sphinxext import (
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    """Register the configuration values and event handlers of the six parts."""
+    """Register the configuration values and event handlers of the seven parts."""
     inputs_cache.setup(app)
     substitutions.setup(app)
     offline_assets.setup(app)
     widget_math.setup(app)
     bibstyle.setup(app)
     console_clean.setup(app)
+    explorer_assets.setup(app)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
