@@ -331,6 +331,19 @@ def explorer_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         thread.join(timeout=10)
 
 
+def chart_path(explorer: Any) -> set[str]:
+    """The flowchart groups the explorer marks as on the path: ``node-<id>`` and ``edge-<a>-<b>``."""
+    prefix = explorer.get_attribute("id")
+    ids = explorer.locator(".nmdx-chart g.nmd-on-path").evaluate_all("gs => gs.map(g => g.id)")
+    return {i.removeprefix(prefix + "-") for i in ids}
+
+
+def expected_chart_path(disorder: str, rec: Any) -> set[str]:
+    """What :func:`nmd_immuno.flowchart.build_graph` highlights for ``rec``: every step, every walked edge."""
+    (edges,) = [walked_edges(disorder, [rec])]
+    return {f"node-{step.id}" for step in rec.path} | {f"edge-{a}-{b}" for a, b in edges}
+
+
 def offered(page: Any) -> list[str]:
     return page.locator(".nmdx-result .nmd-therapies li").evaluate_all(
         "items => items.map(li => li.getAttribute('data-therapy'))"
@@ -369,6 +382,17 @@ def test_browser_explorer_follows_the_antibody(page: Any, explorer_site: str, pa
     )
     expected_rec = recommend("myasthenia_gravis", {**start, "antibody": "musk"})
     assert path_ids == [step.id for step in expected_rec.path]
+    # The flowchart follows: its highlighted nodes, rules and edges are Python's path, in the path colour.
+    assert chart_path(page.locator(".nmdx")) == expected_chart_path("myasthenia_gravis", expected_rec)
+    assert chart_path(page.locator(".nmdx")) != expected_chart_path(
+        "myasthenia_gravis", recommend("myasthenia_gravis", start)
+    )
+    colours = page.locator(".nmdx-chart g.nmd-node").evaluate_all(
+        "gs => gs.map(g => [g.classList.contains('nmd-on-path'),"
+        " getComputedStyle(g.querySelector('polygon, path')).stroke])"
+    )
+    assert {stroke for on, stroke in colours if on} == {"rgb(192, 57, 43)"}
+    assert "rgb(192, 57, 43)" not in {stroke for on, stroke in colours if not on}
 
     # An impossible patient: the engine's message, no result.
     page.locator('.nmdx-form select[name="sex"]').select_option("male")
