@@ -35,12 +35,11 @@ from typing import Any
 
 import pytest
 from buildtools import REPO_ROOT
-from chapters import DISORDER_CHAPTERS
 from pathway_helpers import pathway_edges, random_patient, refusal, walked_edges
 from test_pathways_common import CASES
 
 from nmd_immuno.content.algorithms import available_algorithms
-from nmd_immuno.engine import load_pathway, preset_patients, recommend
+from nmd_immuno.engine import load_pathway, recommend
 from nmd_immuno.engine.program import program_for, typos
 from nmd_immuno.errors import PatientError
 from nmd_immuno.quiz.static_html import static_asset
@@ -407,20 +406,3 @@ def test_browser_explorer_follows_the_antibody(page: Any, explorer_site: str, pa
     page.locator(".nmdx-reset").click()
     wait_for_offered(page, achr)
     assert not message.is_visible()
-
-
-@pytest.mark.slow
-@pytest.mark.browser
-def test_built_chapters_explorers_run_without_a_kernel(page: Any, book_url: str) -> None:
-    """In the published book itself (vendored json-logic-js, require.js and the widget manager on the same
-    page), every disorder chapter's in-browser explorer becomes interactive and changes with a preset."""
-    for disorder, doc in DISORDER_CHAPTERS.items():
-        page.goto(book_url + f"{doc}.html", wait_until="load")
-        explorer = page.locator(f'.nmdx[data-disorder="{disorder}"]')
-        explorer.wait_for(state="attached", timeout=10000)
-        page.wait_for_selector(f'.nmdx[data-disorder="{disorder}"][data-ready="yes"]', timeout=15000)
-        presets = preset_patients(disorder)
-        name, patient = list(presets.items())[-1]
-        explorer.locator("select.nmdx-preset").select_option(name)
-        wait_for_offered(page, recommend(disorder, patient).therapies)
-        assert page.problems == [], f"{doc}: {page.problems}"
