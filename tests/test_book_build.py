@@ -502,6 +502,22 @@ def test_instructors_page(book_html: Path) -> None:
 
 
 @pytest.mark.slow
+def test_facilitator_guide_shows_both_schedules_and_every_prompt(book_html: Path) -> None:
+    from nmd_immuno.workshop.schedule import load_plan
+
+    main = article(soup_of(book_html, "book/facilitator-guide"))
+    captions = [c.get_text(" ", strip=True) for c in main.select("table.nmd-schedule caption")]
+    assert captions == [
+        "Three-hour workshop (an afternoon): 3 h 00 min, starting 13:30",
+        "Full-day workshop: 8 h 00 min, starting 09:00",
+    ]
+    plan = load_plan()
+    assert len(main.select("dl.nmd-prompts dd")) == sum(len(p) for p in plan.prompts.values())
+    assert len(main.select("ol li")) >= len(plan.disagreement)
+    assert "Educational use only" in main.get_text(" ")
+
+
+@pytest.mark.slow
 def test_references_page_lists_the_whole_bibliography(book_html: Path) -> None:
     from nmd_immuno.content.bibliography import bibliography_keys
 
