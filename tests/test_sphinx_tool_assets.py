@@ -1,9 +1,7 @@
-"""The two page-level parts of the Sphinx extension that the browser tools rely on, without a book build.
+"""The page-level part of the Sphinx extension that the browser tools rely on, without a book build.
 
 - :mod:`nmd_immuno.sphinxext.explorer_assets`: a page with an explorer gets json-logic-js (before require.js),
   the explorer's stylesheet and script, once; other pages get nothing; a CDN address is refused.
-- :mod:`nmd_immuno.sphinxext.widget_pruning`: a page that draws no widget loses the widget manager and the
-  saved state; a page that draws one keeps them.
 """
 
 from __future__ import annotations
@@ -14,7 +12,7 @@ from typing import Any
 import pytest
 from sphinx.errors import ExtensionError
 
-from nmd_immuno.sphinxext import explorer_assets, widget_pruning
+from nmd_immuno.sphinxext import explorer_assets
 from nmd_immuno.widgets.static_explorer import static_explorer_html
 
 
@@ -53,30 +51,3 @@ def test_explorer_library_from_the_internet_is_refused(tmp_path: Any) -> None:
 def test_stylesheet_draws_the_path_from_the_class() -> None:
     css = explorer_assets.explorer_stylesheet()
     assert ".nmdx .nmdx-chart .nmd-node.nmd-on-path polygon" in css and "#c0392b" in css
-
-
-def _scripts() -> list[Any]:
-    return [
-        SimpleNamespace(filename="_static/doctools.js", attributes={}),
-        SimpleNamespace(filename="_static/../vendor/requirejs/require.js", attributes={}),
-        SimpleNamespace(filename="../vendor/html-manager/embed-amd.js", attributes={}),
-        SimpleNamespace(filename=None, attributes={"type": widget_pruning.WIDGET_STATE, "body": "{}"}),
-    ]
-
-
-def test_pages_without_a_widget_view_do_not_load_the_widget_manager() -> None:
-    app = SimpleNamespace(
-        config=SimpleNamespace(
-            nmd_prune_unused_widgets=True,
-            nb_ipywidgets_js={
-                "../vendor/requirejs/require.js": {},
-                "../vendor/html-manager/embed-amd.js": {},
-            },
-        )
-    )
-    plain = {"body": "<div class='nmdx'></div>", "script_files": _scripts()}
-    widget_pruning._prune(app, "book/mmn", "page.html", plain, None)
-    assert [js.filename for js in plain["script_files"]] == ["_static/doctools.js"]
-    drawn = {"body": f'<script type="{widget_pruning.WIDGET_VIEW}">{{}}</script>', "script_files": _scripts()}
-    widget_pruning._prune(app, "book/mg", "page.html", drawn, None)
-    assert len(drawn["script_files"]) == 4

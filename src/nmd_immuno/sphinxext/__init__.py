@@ -1,6 +1,6 @@
 """Sphinx extension for the course's Jupyter Book (``_config.yml``, ``sphinx.extra_extensions``).
 
-Eight jobs, each in its own module, so that the static book is correct and self-sufficient:
+Seven jobs, each in its own module, so that the static book is correct and self-sufficient:
 
 - :mod:`.inputs_cache`: the execution cache is keyed by a hash of ``data/`` and ``src/`` (jupyter-cache only
   hashes a notebook's own code, so without this a page would keep showing results computed from stale data);
@@ -12,8 +12,6 @@ Eight jobs, each in its own module, so that the static book is correct and self-
 - :mod:`.bibstyle`: a bibliography style that prints titles as published (no forced sentence case);
 - :mod:`.explorer_assets`: the in-browser explorer's script, stylesheet and json-logic-js load once per page
   that shows an explorer (its outputs carry only data);
-- :mod:`.widget_pruning`: a page that draws no widget (its tools shown as browser tools) does not download
-  the ipywidgets manager and the saved widget state;
 - :mod:`.console_clean`: the causes of console errors a default Jupyter Book 1 page raises are removed
   (sphinx-thebe's duplicate ``const`` declaration), so the browser test can demand zero console errors.
 """
@@ -32,12 +30,11 @@ from nmd_immuno.sphinxext import (
     offline_assets,
     substitutions,
     widget_math,
-    widget_pruning,
 )
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    """Register the configuration values and event handlers of the eight parts."""
+    """Register the configuration values and event handlers of the seven parts."""
     inputs_cache.setup(app)
     substitutions.setup(app)
     offline_assets.setup(app)
@@ -45,5 +42,4 @@ def setup(app: Sphinx) -> dict[str, Any]:
     bibstyle.setup(app)
     console_clean.setup(app)
     explorer_assets.setup(app)
-    widget_pruning.setup(app)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
