@@ -144,7 +144,8 @@ def static_explorer_html(disorder: str = "myasthenia_gravis") -> str:
         "again in this page, with the same program as the course's Python engine, and the flowchart "
         "follows.</p>"
         f'<p class="nmdx-status" role="status" data-failed="{html.escape(FAILED)}">Starting the explorer ... '
-        "(it needs JavaScript; the result below is the first preset patient's)</p>"
+        "(it runs in the course book, with JavaScript; until it starts, or anywhere else, the result "
+        "below is the first preset patient's, computed when the page was built)</p>"
         '<div class="nmdx-form" hidden></div>'
         '<div class="nmdx-message" role="alert" hidden></div>'
         f'<div class="nmdx-result" aria-live="polite">{first}</div>'
