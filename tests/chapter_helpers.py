@@ -19,7 +19,7 @@ CITE_ROLE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]+)`")
 CODE_CELL = re.compile(r"```\{code-cell\} ipython3\n(.*?)```", flags=re.S)
 LIVE_KERNEL_NOTE = re.compile(r"^\{\{ live_kernel_note \}\}$", flags=re.M)
 # Code cells that show a live widget: their input stays visible, every other cell hides it.
-LIVE_WIDGETS = ("algorithm_explorer(", "cohort_simulator(")
+LIVE_WIDGETS = ("explorer_tool(", "algorithm_explorer(", "cohort_simulator(", "cohort_simulator_tool(")
 
 
 def chapter_text(disorder: str) -> str:

@@ -469,9 +469,15 @@ def test_disorder_chapter_has_flowchart_explorer_and_quiz(book_html: Path, disor
     soup = soup_of(book_html, doc)
     main = article(soup)
     live_kernel_note(soup, doc)
-    state = assert_widgets_embedded(soup, doc)
-    # The explorer's fields are dropdowns; their embedded state is what a reader without a kernel sees.
-    assert any(s["model_name"] == "DropdownModel" for s in state.values()), f"{doc}: no explorer controls"
+    # One explorer, the browser one (its live widget view is for Jupyter only); its data is the program.
+    explorers = main.select("div.nmdx")
+    assert len(explorers) == 1, f"{doc}: {len(explorers)} explorers"
+    payload = json.loads(explorers[0].select_one('script.nmdx-data[type="application/json"]').string)
+    assert payload["program"]["disorder"] == disorder and payload["fields"], f"{doc}: no explorer program"
+    if widget_views(soup):  # any widget still drawn (e.g. a simulator) is backed by embedded state
+        assert_widgets_embedded(soup, doc)
+    else:
+        assert widget_state(soup) == {}, f"{doc}: widget state embedded although no widget is drawn"
     assert graphviz_flowcharts(book_html / "book", main), f"{doc}: no graphviz flowchart"
     quiz = load_quiz(disorder)
     item_ids = [item.id for case in quiz.cases for item in case.items]
@@ -496,11 +502,27 @@ def test_instructors_page(book_html: Path) -> None:
 
 
 @pytest.mark.slow
+def test_facilitator_guide_shows_both_schedules_and_every_prompt(book_html: Path) -> None:
+    from nmd_immuno.workshop.schedule import load_plan
+
+    main = article(soup_of(book_html, "book/facilitator-guide"))
+    captions = [c.get_text(" ", strip=True) for c in main.select("table.nmd-schedule caption")]
+    assert captions == [
+        "Three-hour workshop (an afternoon): 3 h 00 min, starting 13:30",
+        "Full-day workshop: 8 h 00 min, starting 09:00",
+    ]
+    plan = load_plan()
+    assert len(main.select("dl.nmd-prompts dd")) == sum(len(p) for p in plan.prompts.values())
+    assert len(main.select("ol li")) >= len(plan.disagreement)
+    assert "Educational use only" in main.get_text(" ")
+
+
+@pytest.mark.slow
 def test_references_page_lists_the_whole_bibliography(book_html: Path) -> None:
     from nmd_immuno.content.bibliography import bibliography_keys
 
     main = article(soup_of(book_html, "book/references"))
-    entries = main.select('div.citation[role="doc-biblioentry"]')
+    entries = main.select('div.citation[role="listitem"]')
     assert len(entries) == len(bibliography_keys())
     # Every in-text citation of every page points at an entry of this page.
     anchors = {entry["id"] for entry in entries}

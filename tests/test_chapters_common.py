@@ -250,17 +250,23 @@ def test_no_raw_html_loads_anything(disorder: str) -> None:
 
 @pytest.mark.parametrize("disorder", DISORDERS)
 def test_code_cells_call_the_public_api(disorder: str) -> None:
-    """The worked example, the flowchart, the live and the in-browser explorer and the quiz: the cells every
-    chapter has."""
+    """The worked example, the flowchart, the explorer and the quiz: the cells every chapter has."""
     text = chapter_text(disorder)
     for call in (
         f'recommend("{disorder}"',
         f'flowchart_html("{disorder}"',
-        f'algorithm_explorer("{disorder}")',
+        f'explorer_tool("{disorder}")',  # one tool: live widget with a kernel, browser explorer in the book
         f'show_quiz("{disorder}")',
-        f'static_explorer("{disorder}")',  # the explorer of the published book, where no kernel runs
     ):
         assert call in text, call
+
+
+@pytest.mark.parametrize("disorder", DISORDERS)
+def test_each_chapter_shows_one_explorer(disorder: str) -> None:
+    """Each tool once: one explorer cell, no frozen widget explorer beside a browser one."""
+    cells = code_cells(chapter_text(disorder))
+    assert sum("explorer_tool(" in cell for cell in cells) == 1
+    assert not any("algorithm_explorer(" in cell or "static_explorer(" in cell for cell in cells)
 
 
 @pytest.mark.parametrize("disorder", DISORDERS)

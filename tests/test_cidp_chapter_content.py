@@ -46,7 +46,7 @@ def test_disagreements_are_stated() -> None:
 def test_code_cells_call_the_trial_and_simulator_api() -> None:
     """The cells every chapter has are checked in test_chapters_common.py; CIDP also has the simulator."""
     text = chapter_text(CIDP)
-    for call in ('replicate_trial("ICE"', "compare_strategies(", 'cohort_simulator("cidp")'):
+    for call in ('replicate_trial("ICE"', "compare_strategies(", 'cohort_simulator_tool("cidp"'):
         assert call in text, call
 
 

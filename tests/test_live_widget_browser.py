@@ -61,8 +61,8 @@ def _chapter_notebook(folder: Path) -> Path:
     jupytext = pytest.importorskip("jupytext")
     notebook = jupytext.read(CHAPTER)
     sources = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
-    assert any("algorithm_explorer(" in source for source in sources), (
-        f"{CHAPTER.relative_to(REPO)}: no code cell calls algorithm_explorer(...)"
+    assert any("explorer_tool(" in source for source in sources), (
+        f"{CHAPTER.relative_to(REPO)}: no code cell calls explorer_tool(...)"
     )
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / "myasthenia-gravis.ipynb"

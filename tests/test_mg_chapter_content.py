@@ -44,6 +44,6 @@ def test_code_cells_call_the_trial_and_simulator_api() -> None:
         'replicate_trial("MGTX"',
         "compare_strategies(",
         "plot_comparison(",
-        'cohort_simulator("myasthenia_gravis")',
+        'cohort_simulator_tool("myasthenia_gravis"',
     ):
         assert call in text, call

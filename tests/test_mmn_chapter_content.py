@@ -38,7 +38,7 @@ def test_trial_figures_and_the_als_distinction_are_stated() -> None:
 def test_simulator_section_replicates_the_crossover_trials_and_states_its_limits() -> None:
     section = chapter_text(MMN).split("## The cohort simulator", 1)[1].split("\n## ", 1)[0]
     assert 'replicate_trial("Cochrane-MMN-2005"' in section
-    assert 'cohort_simulator("mmn")' in section
+    assert 'cohort_simulator_tool("mmn"' in section
     assert "What this simulator can and cannot teach" in section
     assert "teaching assumption" in section
 

@@ -44,7 +44,7 @@ def test_the_anti_mag_trials_are_reported_with_their_negative_primary_endpoints(
 def test_simulator_section_replicates_dalakas_and_shows_rimag_as_published_only() -> None:
     section = chapter_text(PN).split("## The cohort simulator", 1)[1].split("\n## ", 1)[0]
     assert 'replicate_trial("Dalakas-2009"' in section
-    assert 'cohort_simulator("paraproteinemic")' in section
+    assert 'cohort_simulator_tool("paraproteinemic"' in section
     assert "trial_id == 'RIMAG'" in section and "not simulated" in section
     assert "What this simulator can and cannot teach" in section
 

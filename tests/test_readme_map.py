@@ -54,8 +54,8 @@ def test_the_map_names_only_what_exists() -> None:
 
 def test_top_level_folders_are_on_the_map() -> None:
     block = map_block()
-    tracked = ["data/", "src/nmd_immuno/", "book/", "notebooks/", "assignments/", "workshop/", "tests/",
-               "benchmarks/"]
+    tracked = ["data/", "src/nmd_immuno/", "book/", "notebooks/", "assignments/", "workshop/", "deploy/",
+               "tests/", "benchmarks/"]
     for folder in tracked:
         assert (REPO_ROOT / folder).is_dir(), folder
         assert re.search(rf"^{re.escape(folder)}", block, flags=re.MULTILINE), f"{folder} not on the map"

@@ -1,16 +1,20 @@
 """The in-browser algorithm explorer (``static/explorer.js``) gives exactly what the Python engine gives.
 
-1. Conformance, in node: the JavaScript walker, with json-logic-js from ``node_modules`` (``make vendor``), on
-   every preset, the pathway tests' hand-written clinical cases (which together walk every edge of the graph)
-   and a few hundred random patients per disorder (drawn from ``data/patient_fields.yaml`` with random
-   histories, seeded), compared with :func:`nmd_immuno.recommend`: therapies, avoid, warnings, the path (ids,
-   titles, kinds, branch labels, rationale, references), references, not offered; every edge of the pathway
-   must be among the walks compared; invalid patients must give the same PatientError message. Skipped only
-   when node is not installed.
-2. The fragment itself: self-contained, the payload is data from the loaded pathway.
+Both run the same program (:mod:`nmd_immuno.engine.program`): the Python walker interprets it in
+:func:`nmd_immuno.recommend`, explorer.js in the browser.
+
+1. Conformance, in node: the JavaScript interpreter of the program, with json-logic-js from ``node_modules``
+   (``make vendor``), on every preset, the pathway tests' hand-written clinical cases (which together walk
+   every edge of the graph) and a few hundred random patients per disorder (drawn from
+   ``data/patient_fields.yaml`` with random histories, seeded), compared with :func:`nmd_immuno.recommend`:
+   therapies, avoid, warnings, the path (ids, titles, kinds, branch labels, rationale, references),
+   references, not offered; every edge of the pathway must be among the walks compared; invalid patients
+   must give the same PatientError message. Skipped only when node is not installed.
+2. The fragment itself: data only (no script of its own), the payload is the program of the loaded pathway.
 3. In a real browser (Debian chromium, the ``page`` fixture fails on any console error or failed/external
-   request): a standalone page like a book page (Sphinx's ``data-content_root``, the vendored json-logic-js),
-   once plain and once with require.js loaded as on the book's widget pages; MG antibody AChR -> MuSK changes
+   request): a standalone page laid out as the book's (the vendored json-logic-js, explorer.js and its
+   stylesheet loaded once in <head>), once plain and once with require.js loaded as on the book's widget
+   pages; MG antibody AChR -> MuSK changes
    the offered therapies to what ``recommend`` says, an invalid combination shows the engine's message.
 """
 
@@ -21,6 +25,7 @@ import functools
 import http.server
 import json
 import random
+import re
 import shutil
 import subprocess
 import threading
@@ -30,13 +35,15 @@ from typing import Any
 
 import pytest
 from buildtools import REPO_ROOT
-from chapters import DISORDER_CHAPTERS
-from pathway_helpers import pathway_edges, random_patient, walked_edges
+from pathway_helpers import pathway_edges, random_patient, refusal, walked_edges
 from test_pathways_common import CASES
 
 from nmd_immuno.content.algorithms import available_algorithms
-from nmd_immuno.engine import load_pathway, preset_patients, recommend
+from nmd_immuno.engine import load_pathway, recommend
+from nmd_immuno.engine.program import program_for, typos
 from nmd_immuno.errors import PatientError
+from nmd_immuno.quiz.static_html import static_asset
+from nmd_immuno.sphinxext.explorer_assets import explorer_stylesheet
 from nmd_immuno.widgets.static_explorer import LIBRARY_PATH, explorer_payload, static_explorer_html
 
 EXPLORER_JS = REPO_ROOT / "src" / "nmd_immuno" / "static" / "explorer.js"
@@ -45,16 +52,16 @@ RANDOM_VALID_PER_DISORDER = 300
 COMPARED = ("therapies", "avoid", "warnings", "path", "references", "not_offered")
 SEED = 20260515
 
-# Runs the walker on a batch: argv = explorer.js, json-logic-js, input file ({payload, patients}).
+# Runs the program on a batch: argv = explorer.js, json-logic-js, input file ({program, patients}).
 NODE_RUNNER = r"""
 const fs = require("fs");
 const [explorerPath, libraryPath, inputPath] = process.argv.slice(2);
 const explorer = require(explorerPath);
 const jsonLogic = require(libraryPath);
-const {payload, patients} = JSON.parse(fs.readFileSync(inputPath, "utf8"));
+const {program, patients} = JSON.parse(fs.readFileSync(inputPath, "utf8"));
 const results = patients.map((patient) => {
   try {
-    return {ok: explorer.recommend(payload, patient, jsonLogic)};
+    return {ok: explorer.recommend(program, patient, jsonLogic)};
   } catch (error) {
     return {error: error.name + ": " + error.message};
   }
@@ -83,11 +90,11 @@ def python_result(disorder: str, patient: Any) -> dict[str, Any]:
     return {"ok": {key: data[key] for key in COMPARED}}
 
 
-def run_node(payload: dict[str, Any], patients: list[Any], tmp_path: Path) -> list[dict[str, Any]]:
+def run_node(program: dict[str, Any], patients: list[Any], tmp_path: Path) -> list[dict[str, Any]]:
     runner = tmp_path / "runner.js"
     runner.write_text(NODE_RUNNER, encoding="utf-8")
-    batch = tmp_path / f"{payload['disorder']}.json"
-    batch.write_text(json.dumps({"payload": payload, "patients": patients}), encoding="utf-8")
+    batch = tmp_path / f"{program['disorder']}.json"
+    batch.write_text(json.dumps({"program": program, "patients": patients}), encoding="utf-8")
     done = subprocess.run(
         [NODE, str(runner), str(EXPLORER_JS), str(library_file()), str(batch)],
         capture_output=True,
@@ -104,7 +111,7 @@ def run_node(payload: dict[str, Any], patients: list[Any], tmp_path: Path) -> li
 
 def invalid_patients(payload: dict[str, Any]) -> list[Any]:
     """One of each refusal of engine/patient.py, built from the specs (never from the expected message)."""
-    fields, start = payload["fields"], payload["start"]
+    fields, start = payload["program"]["patient"]["fields"], payload["start"]
     cases: list[Any] = [[], "patient", None]
     for name, spec in fields.items():
         cases.append({**start, name[:-1]: start.get(name)})  # misspelt field: "did you mean"
@@ -157,8 +164,7 @@ def patients_for(disorder: str) -> tuple[list[Any], int]:
 def test_javascript_walker_matches_recommend(disorder: str, tmp_path: Path) -> None:
     patients, valid = patients_for(disorder)
     assert valid >= RANDOM_VALID_PER_DISORDER, f"only {valid} random valid patients for {disorder}"
-    payload = explorer_payload(disorder)
-    got = run_node(payload, patients, tmp_path)
+    got = run_node(program_for(disorder), patients, tmp_path)
     assert len(got) == len(patients)
     compared = []
     for patient, js in zip(patients, got, strict=True):
@@ -173,39 +179,46 @@ def test_javascript_walker_matches_recommend(disorder: str, tmp_path: Path) -> N
 
 @pytest.mark.skipif(NODE is None, reason="node is not installed (make system-deps installs nodejs and npm)")
 def test_conformance_comparison_can_fail(tmp_path: Path) -> None:
-    """A payload whose pathway differs from the engine's must be caught by the comparison above."""
-    payload = explorer_payload("myasthenia_gravis")
-    patient = payload["start"]
-    payload["pathway"]["nodes"] = [
-        {**node, "offer": []} if node["offer"] else node for node in payload["pathway"]["nodes"]
-    ]
-    (js,) = run_node(payload, [patient], tmp_path)
+    """A program whose walk differs from the engine's must be caught by the comparison above."""
+    program = copy.deepcopy(program_for("myasthenia_gravis"))
+    patient = explorer_payload("myasthenia_gravis")["start"]
+    for node in program["walk"]["nodes"].values():
+        node["offer"] = []
+    (js,) = run_node(program, [patient], tmp_path)
     assert js != python_result("myasthenia_gravis", patient)
 
 
 @pytest.mark.skipif(NODE is None, reason="node is not installed (make system-deps installs nodejs and npm)")
-def test_python_repr_and_close_matches_follow_python(tmp_path: Path) -> None:
-    """The two Python behaviours the messages rely on: repr() of values and difflib's "did you mean"."""
-    import difflib
-
-    values = ["a", "o'clock", 'say "x"', "both ' and \"", "back\\slash\n", 3, 2.5, 1e-7, 1e22, True, None]
-    values += [[1, "a"], {"k": [False]}]
-    words = ["ag", "antibdy", "histroy", "sexx", "zzz", "mgfa", "prednisone", "rituxima", "ivg", "", "ivig"]
-    options = ["age", "antibody", "history", "sex", "mgfa_class", "ivig", "pregnant", "rituximab"]
-    script = tmp_path / "repr.js"
-    script.write_text(
-        "const e = require(process.argv[2]); const d = JSON.parse(process.argv[3]);"
-        "process.stdout.write(JSON.stringify({repr: d.values.map(e.pyRepr),"
-        " close: d.words.map((w) => e.closeMatch(w, d.options))}));",
-        encoding="utf-8",
+def test_messages_quote_values_and_suggest_as_the_engine(tmp_path: Path) -> None:
+    """The messages come from the program's templates: values quoted as the engine quotes them, and "did you
+    mean" from the program's table, which holds every typo model word the engine answers; for a word outside
+    it the browser leaves the suggestion out (a form never sends one: its fields are fixed)."""
+    disorder = "myasthenia_gravis"
+    program = program_for(disorder)
+    start = explorer_payload(disorder)["start"]
+    values = ["a", "o'clock", 'say "x"', "both ' and \"", "back\\slash\n\t\x01", 3, 2.5, 1e-7, 1e22, 123.25]
+    values += [True, False, [1, "a", None], {"k": [False]}, 0.0001, -1e-5, 1e16 + 2.5]
+    patients: list[Any] = [{**start, "antibody": value} for value in values]
+    fields = [name for name in program["patient"]["fields"] if name != "history"]
+    typo_words = sorted({typo for name in fields for typo in typos(name)} - set(fields))
+    patients += [{**start, word: 1} for word in typo_words]
+    therapies = program["patient"]["therapy_ids"]
+    therapy_typos = sorted({typo for t in therapies[:8] for typo in typos(t)} - set(therapies))
+    patients += [{**start, "history": {word: "response"}} for word in therapy_typos]
+    got = run_node(program, patients, tmp_path)
+    for patient, js in zip(patients, got, strict=True):
+        assert js == python_result(disorder, patient), f"differs for {patient!r}"
+    assert any("did you mean" in js.get("error", "") for js in got)
+    assert {"error": f"PatientError: {refusal(disorder, {**start, 'antibody': 'back'})}"} in run_node(
+        program, [{**start, "antibody": "back"}], tmp_path
     )
-    data = json.dumps({"values": values, "words": words, "options": options})
-    done = subprocess.run(
-        [NODE, str(script), str(EXPLORER_JS), data], capture_output=True, text=True, check=True, timeout=60
-    )
-    got = json.loads(done.stdout)
-    assert got["repr"] == [repr(v) for v in values]
-    assert got["close"] == [(difflib.get_close_matches(w, options, n=1) or [None])[0] for w in words]
+    # Outside the typo model: the engine's message without its suggestion.
+    far = ["mgfa", "thymo", "agee_x"]
+    far_patients = [{**start, word: 1} for word in far]
+    for word, js in zip(far, run_node(program, far_patients, tmp_path), strict=True):
+        python = python_result(disorder, {**start, word: 1})["error"]
+        assert js["error"] == re.sub(r" \(did you mean '[^']+'\?\)", "", python)
+    assert any("did you mean" in python_result(disorder, p)["error"] for p in far_patients), "no far hint"
 
 
 @pytest.mark.skipif(NODE is None, reason="node is not installed (make system-deps installs nodejs and npm)")
@@ -231,24 +244,32 @@ def test_every_operator_the_loader_accepts_exists_in_the_vendored_json_logic_js(
 # ------------------------------------------------------------------------------------------- the fragment
 
 
-def test_fragment_is_self_contained_and_carries_the_pathway() -> None:
+def test_fragment_carries_data_only_and_the_pathway_program() -> None:
     fragment = static_explorer_html("myasthenia_gravis")
-    assert 'src="' not in fragment and "http" not in fragment.split("<script")[0]
-    assert fragment.count("<script>") == 1 and fragment.count('type="application/json"') == 1
+    assert 'src="' not in fragment and not re.search(r'href="(https?:)?//', fragment), "loads nothing"
+    assert fragment.count("<script") == 1 and fragment.count('<script type="application/json"') == 1
+    assert "<style" not in fragment.split('class="nmdx-result"')[0], "the stylesheet is the page's, once"
     data = fragment.split('class="nmdx-data">', 1)[1].split("</script>", 1)[0]
     payload = json.loads(data)
     algorithm = load_pathway("myasthenia_gravis")
-    assert [n["id"] for n in payload["pathway"]["nodes"]] == [n.id for n in algorithm.nodes]
-    kinds = {n["id"]: n["kind"] for n in payload["pathway"]["nodes"]}
-    assert kinds == {n.id: n.kind for n in algorithm.nodes}
+    nodes = payload["program"]["walk"]["nodes"]
+    assert list(nodes) == [n.id for n in algorithm.nodes]
+    assert {k: n["step"]["kind"] for k, n in nodes.items()} == {n.id: n.kind for n in algorithm.nodes}
+    assert payload["program"] == json.loads(json.dumps(program_for("myasthenia_gravis")))
     assert payload["presets"][0]["patient"] == payload["start"]
-    # Without JavaScript the reader sees the first preset's result, rendered by the engine.
+    # Without JavaScript the reader sees the first preset's result and path, rendered by the engine.
     first = recommend("myasthenia_gravis", payload["start"])
     for therapy in first.therapies:
         assert f'data-therapy="{therapy}"' in fragment
-    # Two renders on one page never share ids.
+    root = fragment.split('id="', 1)[1].split('"', 1)[0]
+    chart = fragment.split('class="nmdx-chart">', 1)[1]
+    on_path = re.findall(rf'<g id="{root}-node&#45;([^"]+)" class="[^"]*nmd&#45;on&#45;path', chart)
+    assert on_path and set(on_path) == {step.id for step in first.path}
+    # Two renders on one page never share ids, nor with the chapter's own flowchart (ids node-...).
     again = static_explorer_html("myasthenia_gravis")
-    assert fragment.split('id="', 1)[1][:17] != again.split('id="', 1)[1][:17]
+    ids = re.findall(r'\bid="([^"]+)"', fragment)
+    assert not set(ids) & set(re.findall(r'\bid="([^"]+)"', again))
+    assert all(i.startswith(root) for i in ids)
 
 
 def test_payload_json_cannot_close_its_script_tag() -> None:
@@ -283,9 +304,16 @@ def explorer_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         require_js = REPO_ROOT / "node_modules" / "requirejs" / "require.js"
     (folder / "vendor" / "requirejs").mkdir(parents=True)
     shutil.copy(require_js, folder / "vendor" / "requirejs" / "require.js")
+    (folder / "explorer.js").write_text(static_asset("explorer.js"), encoding="utf-8")
+    (folder / "explorer.css").write_text(explorer_stylesheet(), encoding="utf-8")
     body = static_explorer_html("myasthenia_gravis")
     for name, extra in [("plain", ""), ("amd", '<script src="./vendor/requirejs/require.js"></script>')]:
-        head = f'<head><meta charset="utf-8"><title>Explorer</title>{extra}</head>'
+        # As the book's pages: json-logic-js before require.js, explorer.js after, once, in <head>.
+        assets = (
+            f'<link rel="stylesheet" href="explorer.css"><script src="{LIBRARY_PATH}"></script>{extra}'
+            '<script src="explorer.js"></script>'
+        )
+        head = f'<head><meta charset="utf-8"><title>Explorer</title>{assets}</head>'
         page = f'<!DOCTYPE html>\n<html lang="en" data-content_root="./">{head}<body>{body}</body></html>'
         (folder / f"{name}.html").write_text(page, encoding="utf-8")
     (folder / "favicon.ico").write_bytes(b"")
@@ -300,6 +328,19 @@ def explorer_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+def chart_path(explorer: Any) -> set[str]:
+    """The flowchart groups the explorer marks as on the path: ``node-<id>`` and ``edge-<a>-<b>``."""
+    prefix = explorer.get_attribute("id")
+    ids = explorer.locator(".nmdx-chart g.nmd-on-path").evaluate_all("gs => gs.map(g => g.id)")
+    return {i.removeprefix(prefix + "-") for i in ids}
+
+
+def expected_chart_path(disorder: str, rec: Any) -> set[str]:
+    """What :func:`nmd_immuno.flowchart.build_graph` highlights for ``rec``: every step, every walked edge."""
+    (edges,) = [walked_edges(disorder, [rec])]
+    return {f"node-{step.id}" for step in rec.path} | {f"edge-{a}-{b}" for a, b in edges}
 
 
 def offered(page: Any) -> list[str]:
@@ -340,6 +381,17 @@ def test_browser_explorer_follows_the_antibody(page: Any, explorer_site: str, pa
     )
     expected_rec = recommend("myasthenia_gravis", {**start, "antibody": "musk"})
     assert path_ids == [step.id for step in expected_rec.path]
+    # The flowchart follows: its highlighted nodes, rules and edges are Python's path, in the path colour.
+    assert chart_path(page.locator(".nmdx")) == expected_chart_path("myasthenia_gravis", expected_rec)
+    assert chart_path(page.locator(".nmdx")) != expected_chart_path(
+        "myasthenia_gravis", recommend("myasthenia_gravis", start)
+    )
+    colours = page.locator(".nmdx-chart g.nmd-node").evaluate_all(
+        "gs => gs.map(g => [g.classList.contains('nmd-on-path'),"
+        " getComputedStyle(g.querySelector('polygon, path')).stroke])"
+    )
+    assert {stroke for on, stroke in colours if on} == {"rgb(192, 57, 43)"}
+    assert "rgb(192, 57, 43)" not in {stroke for on, stroke in colours if not on}
 
     # An impossible patient: the engine's message, no result.
     page.locator('.nmdx-form select[name="sex"]').select_option("male")
@@ -354,20 +406,3 @@ def test_browser_explorer_follows_the_antibody(page: Any, explorer_site: str, pa
     page.locator(".nmdx-reset").click()
     wait_for_offered(page, achr)
     assert not message.is_visible()
-
-
-@pytest.mark.slow
-@pytest.mark.browser
-def test_built_chapters_explorers_run_without_a_kernel(page: Any, book_url: str) -> None:
-    """In the published book itself (vendored json-logic-js, require.js and the widget manager on the same
-    page), every disorder chapter's in-browser explorer becomes interactive and changes with a preset."""
-    for disorder, doc in DISORDER_CHAPTERS.items():
-        page.goto(book_url + f"{doc}.html", wait_until="load")
-        explorer = page.locator(f'.nmdx[data-disorder="{disorder}"]')
-        explorer.wait_for(state="attached", timeout=10000)
-        page.wait_for_selector(f'.nmdx[data-disorder="{disorder}"][data-ready="yes"]', timeout=15000)
-        presets = preset_patients(disorder)
-        name, patient = list(presets.items())[-1]
-        explorer.locator("select.nmdx-preset").select_option(name)
-        wait_for_offered(page, recommend(disorder, patient).therapies)
-        assert page.problems == [], f"{doc}: {page.problems}"

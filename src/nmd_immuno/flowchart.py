@@ -38,6 +38,8 @@ PathLike = Recommendation | Sequence[Step] | Sequence[str] | None
 
 _ON = "#c0392b"  # path colour
 _OFF = "#7f8c8d"
+_ON_FILL = "#fdecea"
+_EDGE_TEXT = "#34495e"
 _FILL = {"decision": "#eaf2f8", "step": "#fef9e7", "outcome": "#e9f7ef", "rule": "#f4ecf7"}
 #: Width (px) of the book's text column: a top-to-bottom drawing wider than this is also laid out left to
 #: right, and the narrower of the two is shown (a fan of outcomes then stacks down the page).
@@ -97,7 +99,7 @@ def build_graph(
     graph = graphviz.Digraph(name=algorithm.disorder, comment=f"{algorithm.title} pathway")
     graph.attr(rankdir=rankdir, nodesep="0.15", ranksep="0.3", bgcolor="white", fontname="Helvetica")
     graph.attr("node", fontname="Helvetica", fontsize="10", style="filled", color=_OFF)
-    graph.attr("edge", fontname="Helvetica", fontsize="8", color=_OFF, fontcolor="#34495e")
+    graph.attr("edge", fontname="Helvetica", fontsize="8", color=_OFF, fontcolor=_EDGE_TEXT)
     for node in algorithm.nodes:
         highlighted = node.id in on_path
         # Decisions are hexagons rather than diamonds: a diamond doubles the width of its text.
@@ -110,7 +112,7 @@ def build_graph(
             label=_label(node.title, _offer_names(node.offer)),
             shape=shape,
             style=style,
-            fillcolor="#fdecea" if highlighted else _FILL[node.kind],
+            fillcolor=_ON_FILL if highlighted else _FILL[node.kind],
             color=_ON if highlighted else _OFF,
             penwidth="3" if highlighted else "1",
             id=f"node-{node.id}",
@@ -126,7 +128,7 @@ def build_graph(
                 label=_wrap(label, 16) if label else "",
                 color=_ON if highlighted else _OFF,
                 penwidth="3" if highlighted else "1",
-                fontcolor=_ON if highlighted else "#34495e",
+                fontcolor=_ON if highlighted else _EDGE_TEXT,
                 id=f"edge-{node.id}-{target}",
                 **{"class": "nmd-edge" + (" nmd-on-path" if highlighted else "")},
             )
@@ -139,7 +141,7 @@ def build_graph(
                     rule.id,
                     label=_label(rule.title, []),
                     shape="note",
-                    fillcolor="#fdecea" if highlighted else _FILL["rule"],
+                    fillcolor=_ON_FILL if highlighted else _FILL["rule"],
                     color=_ON if highlighted else _OFF,
                     penwidth="3" if highlighted else "1",
                     id=f"node-{rule.id}",
@@ -147,6 +149,31 @@ def build_graph(
                     **{"class": "nmd-node nmd-rule" + (" nmd-on-path" if highlighted else "")},
                 )
     return graph
+
+
+def path_css(scope: str) -> str:
+    """CSS that draws the drawing's path from its classes (``nmd-on-path``), in the colours of
+    :func:`build_graph`: a browser that moves the class (the in-browser explorer) moves the highlight.
+
+    Needed because graphviz writes colours as attributes, which a stylesheet overrides; ``scope`` selects the
+    drawings that follow a script (the explorer's own flowchart), so the chapter's other drawings keep theirs.
+    """
+    shape = f"{scope} .nmd-node polygon,{scope} .nmd-node path,{scope} .nmd-node polyline"
+    on_shape = ",".join(f"{scope} .nmd-node.nmd-on-path {tag}" for tag in ("polygon", "path", "polyline"))
+    rules = [f"{shape}{{stroke:{_OFF};stroke-width:1px}}"]
+    for kind, fill in _FILL.items():
+        rules.append(f"{scope} .nmd-{kind} polygon,{scope} .nmd-{kind} path{{fill:{fill}}}")
+    rules += [
+        f"{on_shape}{{stroke:{_ON};stroke-width:3px}}",
+        f"{scope} .nmd-node.nmd-on-path polygon,{scope} .nmd-node.nmd-on-path path{{fill:{_ON_FILL}}}",
+        f"{scope} .nmd-edge path{{stroke:{_OFF};stroke-width:1px}}",
+        f"{scope} .nmd-edge polygon{{stroke:{_OFF};fill:{_OFF};stroke-width:1px}}",
+        f"{scope} .nmd-edge text{{fill:{_EDGE_TEXT}}}",
+        f"{scope} .nmd-edge.nmd-on-path path{{stroke:{_ON};stroke-width:3px}}",
+        f"{scope} .nmd-edge.nmd-on-path polygon{{stroke:{_ON};fill:{_ON};stroke-width:3px}}",
+        f"{scope} .nmd-edge.nmd-on-path text{{fill:{_ON}}}",
+    ]
+    return "\n".join(rules) + "\n"
 
 
 def flowchart_dot(disorder: str, path: PathLike = None, rankdir: str = "TB") -> str:

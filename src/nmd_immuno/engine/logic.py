@@ -8,22 +8,30 @@ steroid-sparing agents failed) is precomputed here into simple variables, descri
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from json_logic import jsonLogic
 from json_logic.builtins import to_bool
 
-from nmd_immuno.content.algorithms import Algorithm
 from nmd_immuno.content.therapies import vocabulary
 from nmd_immuno.content.vocabulary import OUTCOMES
 from nmd_immuno.errors import DataError
 
 
-def build_context(patient: dict[str, Any]) -> dict[str, Any]:
-    """Patient fields plus the derived history variables (``tried``, ``outcomes``, ``count``), no facts."""
+def build_context(
+    patient: dict[str, Any],
+    classes: Iterable[str] | None = None,
+    class_of: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Patient fields plus the derived history variables (``tried``, ``outcomes``, ``count``), no facts.
+
+    ``classes``/``class_of``: the therapy classes as a pathway program carries them (default: the vocabulary).
+    """
     history: dict[str, str] = patient.get("history") or {}
-    class_of = vocabulary().class_of()
-    count = {cls: {**dict.fromkeys(OUTCOMES, 0), "any": 0} for cls in vocabulary().classes}
+    class_of = vocabulary().class_of() if class_of is None else class_of
+    classes = vocabulary().classes if classes is None else classes
+    count = {cls: {**dict.fromkeys(OUTCOMES, 0), "any": 0} for cls in classes}
     for therapy, outcome in history.items():
         cls = class_of[therapy]
         count[cls][outcome] += 1
@@ -51,11 +59,3 @@ def holds(expr: Any, context: dict[str, Any], file: str, location: str) -> bool:
     if expr is None:
         return True
     return to_bool(evaluate(expr, context, file, location))
-
-
-def pathway_context(algorithm: Algorithm, patient: dict[str, Any], file: str) -> dict[str, Any]:
-    """The full evaluation context: patient, derived history variables and the file's facts, in order."""
-    context = build_context(patient)
-    for name, expr in algorithm.facts.items():
-        context["facts"][name] = evaluate(expr, context, file, f"facts.{name}")
-    return context

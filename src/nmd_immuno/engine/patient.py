@@ -2,12 +2,12 @@
 
 Why so strict: a misspelt field or value would otherwise fall through every condition and produce a plausible
 but wrong recommendation. Every refusal is a :class:`~nmd_immuno.errors.PatientError` whose message names the
-field, the value given and what is allowed, so that a widget can show it to a student as it is.
+field, the value given and what is allowed, so that a widget can show it to a student as it is. The messages
+are the templates of :data:`nmd_immuno.engine.program.MESSAGES`, which the browser explorer fills alike.
 """
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Mapping
 from numbers import Real
@@ -16,6 +16,7 @@ from typing import Any
 from nmd_immuno.content.patient_fields import FieldSpec, load_patient_fields
 from nmd_immuno.content.therapies import THERAPY_IDS
 from nmd_immuno.content.vocabulary import DISORDERS, OUTCOMES
+from nmd_immuno.engine.program import MESSAGES, close_match, fill
 from nmd_immuno.errors import PatientError
 
 _MISSING = object()
@@ -36,10 +37,15 @@ def _shown(value: object) -> str:
     return repr(value)
 
 
+def _hint(word: object, options: list[str]) -> str:
+    close = close_match(str(word), options)
+    return "" if close is None else fill(MESSAGES["hint"], value=repr(close))
+
+
 def check_disorder(disorder: object) -> str:
     """Return ``disorder`` if it is one of ``DISORDERS``; otherwise raise PatientError listing them."""
     if not isinstance(disorder, str) or disorder not in DISORDERS:
-        raise PatientError(f"disorder: {disorder!r} is not a known disorder; allowed: {', '.join(DISORDERS)}")
+        raise PatientError(fill(MESSAGES["disorder"], value=repr(disorder), allowed=", ".join(DISORDERS)))
     return disorder
 
 
@@ -47,69 +53,81 @@ def validate_patient(disorder: str, patient: Mapping[str, Any]) -> dict[str, Any
     """The patient with every field of the disorder present (defaults filled in), or PatientError."""
     disorder = check_disorder(disorder)
     if not isinstance(patient, Mapping):
-        raise PatientError(
-            f"patient: expected a mapping of field names to values, got {type(patient).__name__}"
-        )
+        raise PatientError(fill(MESSAGES["not_mapping"], type=type(patient).__name__))
     fields = load_patient_fields()
     specs = fields.fields_for(disorder)
     for name in patient:
         if name not in specs:
-            close = difflib.get_close_matches(str(name), list(specs), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise PatientError(
-                f"{name}: unknown field for {disorder}{hint}; allowed fields: {', '.join(specs)}"
+                fill(
+                    MESSAGES["unknown_field"],
+                    name=str(name),
+                    disorder=disorder,
+                    hint=_hint(name, list(specs)),
+                    allowed=", ".join(specs),
+                )
             )
     normalized = {name: _field_value(name, spec, patient.get(name, _MISSING)) for name, spec in specs.items()}
     _check_constraints(disorder, normalized)
     return normalized
 
 
+def _refuse(kind: str, name: str, spec: FieldSpec, value: str = "") -> PatientError:
+    return PatientError(fill(MESSAGES[kind], name=name, value=value, allowed=spec.allowed()))
+
+
 def _field_value(name: str, spec: FieldSpec, value: Any) -> Any:
     if value is _MISSING or value is None:
         if spec.required:
-            raise PatientError(f"{name}: missing required field; allowed: {spec.allowed()}")
+            raise _refuse("missing", name, spec)
         default = spec.default
         return dict(default) if isinstance(default, dict) else default
     if spec.type == "choice":
         if not isinstance(value, str) or value not in (spec.values or []):
-            raise PatientError(f"{name}: {value!r} is not allowed; allowed: {spec.allowed()}")
+            raise _refuse("not_allowed", name, spec, repr(value))
         return value
     if spec.type == "bool":
         if type(value).__name__ not in {"bool", "bool_"}:
-            raise PatientError(f"{name}: {value!r} is not allowed; allowed: {spec.allowed()}")
+            raise _refuse("not_allowed", name, spec, repr(value))
         return bool(value)
     if spec.type == "number":
         if isinstance(value, bool) or not isinstance(value, Real) or not _finite(value):
-            raise PatientError(f"{name}: {value!r} is not a number; allowed: {spec.allowed()}")
+            raise _refuse("not_a_number", name, spec, repr(value))
         try:
             number = float(value)
         except OverflowError:  # an int beyond any float: certainly outside every range
-            raise PatientError(
-                f"{name}: {_shown(value)} is out of range; allowed: {spec.allowed()}"
-            ) from None
+            raise _refuse("out_of_range", name, spec, _shown(value)) from None
         if not (spec.min is not None and spec.max is not None and spec.min <= number <= spec.max):
-            raise PatientError(f"{name}: {value!r} is out of range; allowed: {spec.allowed()}")
+            raise _refuse("out_of_range", name, spec, repr(value))
         return int(number) if number.is_integer() else number
     return _history(name, value)
 
 
 def _history(name: str, value: Any) -> dict[str, str]:
     if not isinstance(value, Mapping):
-        raise PatientError(
-            f"{name}: {value!r} is not allowed; allowed: a mapping {{therapy id: outcome}}, "
-            f"e.g. {{'pyridostigmine': 'partial'}}"
-        )
+        raise PatientError(fill(MESSAGES["history_not_mapping"], name=name, value=repr(value)))
     history: dict[str, str] = {}
+    therapy_ids = sorted(THERAPY_IDS)
     for therapy, outcome in value.items():
         if therapy not in THERAPY_IDS:
-            close = difflib.get_close_matches(str(therapy), sorted(THERAPY_IDS), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise PatientError(
-                f"{name}: unknown therapy id {therapy!r}{hint}; allowed: {', '.join(sorted(THERAPY_IDS))}"
+                fill(
+                    MESSAGES["unknown_therapy"],
+                    name=name,
+                    value=repr(therapy),
+                    hint=_hint(therapy, therapy_ids),
+                    allowed=", ".join(therapy_ids),
+                )
             )
         if outcome not in OUTCOMES:
             raise PatientError(
-                f"{name}.{therapy}: outcome {outcome!r} is not allowed; allowed: {', '.join(OUTCOMES)}"
+                fill(
+                    MESSAGES["bad_outcome"],
+                    name=name,
+                    therapy=therapy,
+                    value=repr(outcome),
+                    allowed=", ".join(OUTCOMES),
+                )
             )
         history[therapy] = outcome
     return history
@@ -126,5 +144,10 @@ def _check_constraints(disorder: str, patient: dict[str, Any]) -> None:
         ):
             given = ", ".join(f"{f}={patient.get(f)!r}" for f in constraint.fields)
             raise PatientError(
-                f"{'/'.join(constraint.fields)}: invalid combination ({given}): {constraint.message}"
+                fill(
+                    MESSAGES["combination"],
+                    fields="/".join(constraint.fields),
+                    given=given,
+                    message=constraint.message,
+                )
             )

@@ -1,6 +1,8 @@
-"""Walk a pathway graph for one patient and collect the recommendation.
+"""Walk a pathway for one patient and collect the recommendation, by running the pathway's program.
 
-The rules here hold for every disorder (the engine knows none):
+The pathway is first lowered into a JSON program (:mod:`nmd_immuno.engine.program`); this module interprets
+it, and ``static/explorer.js`` interprets the very same program in the browser. The rules here hold for every
+disorder (the engine knows none):
 
 * the walk starts at ``start``; each node is recorded, then its first branch whose condition holds is followed
   (else ``otherwise``), or its ``next``; the loader guarantees the graph has no loop, so the walk ends;
@@ -14,31 +16,22 @@ The rules here hold for every disorder (the engine knows none):
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from nmd_immuno.content.algorithms import (
-    Algorithm,
-    TherapyItem,
-    WarningItem,
-    algorithm_file,
-    load_algorithm,
-)
+from nmd_immuno.content.algorithms import Algorithm, algorithm_file, load_algorithm
 from nmd_immuno.content.loader import display_name
-from nmd_immuno.content.therapies import vocabulary
-from nmd_immuno.engine.logic import holds, pathway_context
+from nmd_immuno.engine.logic import build_context, evaluate, holds
 from nmd_immuno.engine.patient import check_disorder, validate_patient
+from nmd_immuno.engine.program import (
+    NEVER_OFFER,
+    NOT_AGAIN,
+    NOTHING_LEFT,
+    STEP_REASON_PREFIX,
+    pathway_program,
+)
 from nmd_immuno.engine.recommendation import Recommendation, Step
 from nmd_immuno.errors import DataError
-
-#: The reason a therapy avoided by a pathway node is given, before the node's title; explorer.js reads it too.
-STEP_REASON_PREFIX = "pathway step: "
-NEVER_OFFER = {"intolerant": "recorded as not tolerated", "contraindicated": "recorded as contraindicated"}
-NOT_AGAIN = {"no_response": "no response recorded"}
-NOTHING_LEFT = (
-    "Every option of this step has already been tried without success or cannot be used: "
-    "the course's pathway ends here; such a patient belongs with a specialist centre."
-)
 
 
 class PathwayNotAvailable(NotImplementedError):
@@ -49,121 +42,102 @@ class PathwayNotAvailable(NotImplementedError):
     """
 
 
-class _Collector:
-    """Ordered, de-duplicated accumulation of offers, avoids, warnings and references along the walk."""
+class _Run:
+    """One walk of a program: the condition evaluator and the ordered, de-duplicated collections."""
 
-    def __init__(self, algorithm: Algorithm, context: dict[str, Any], file: str) -> None:
-        self.context, self.file = context, file
+    def __init__(self, program: Mapping[str, Any], patient: dict[str, Any]) -> None:
+        self.walk, self.file = program["walk"], program["file"]
+        self.context = build_context(patient, self.walk["classes"], self.walk["class_of"])
+        for name, expr in self.walk["facts"]:
+            self.context["facts"][name] = evaluate(expr, self.context, self.file, f"facts.{name}")
         self.offers: dict[str, None] = {}
         self.avoid: dict[str, str] = {}
         self.warnings: dict[str, None] = {}
-        self.references: dict[str, None] = dict.fromkeys(algorithm.references)
+        self.references: dict[str, None] = dict.fromkeys(self.walk["references"])
 
-    def cite(self, keys: Iterable[str]) -> None:
-        self.references.update(dict.fromkeys(keys))
+    def holds(self, expr: Any, location: str) -> bool:
+        return holds(expr, self.context, self.file, location)
 
-    def therapies(self, items: list[TherapyItem], location: str) -> list[str]:
+    def therapies(self, items: list[list[Any]], location: str) -> list[str]:
         chosen: list[str] = []
-        for index, item in enumerate(items):
-            if isinstance(item, str):
-                chosen.append(item)
-            elif holds(item.when, self.context, self.file, f"{location}[{index}].when"):
-                chosen.extend(item.therapies)
+        for index, (when, ids) in enumerate(items):
+            if self.holds(when, f"{location}[{index}].when"):
+                chosen.extend(ids)
         return chosen
 
-    def add_offers(self, items: list[TherapyItem], location: str) -> None:
-        self.offers.update(dict.fromkeys(self.therapies(items, location)))
-
-    def add_avoid(self, items: list[TherapyItem], location: str, reason: str) -> None:
-        for therapy in self.therapies(items, location):
-            self.avoid.setdefault(therapy, reason)
-
-    def add_warnings(self, items: list[str | WarningItem], location: str) -> None:
-        for index, item in enumerate(items):
-            if isinstance(item, str):
-                self.warnings[item] = None
-            elif holds(item.when, self.context, self.file, f"{location}[{index}].when"):
-                self.warnings[item.text] = None
-                self.cite(item.references)
+    def collect(self, part: Mapping[str, Any], where: str) -> None:
+        """Avoids (with the part's reason), warnings and references of a node or rule."""
+        for therapy in self.therapies(part["avoid"], f"{where}.avoid"):
+            self.avoid.setdefault(therapy, part["reason"])
+        for index, (when, text, refs) in enumerate(part["warnings"]):
+            if self.holds(when, f"{where}.warnings[{index}].when"):
+                self.warnings[text] = None
+                self.references.update(dict.fromkeys(refs))
+        self.references.update(dict.fromkeys(part["references"]))
 
 
-def _walk(algorithm: Algorithm, patient: dict[str, Any], file: str) -> Recommendation:
-    context = pathway_context(algorithm, patient, file)
+def _step(step: Mapping[str, Any], choice: str | None = None) -> Step:
+    return Step(step["id"], step["title"], step["rationale"], tuple(step["references"]), step["kind"], choice)
+
+
+def run_program(program: Mapping[str, Any], patient: dict[str, Any]) -> Recommendation:
+    """Walk ``program`` (from :func:`nmd_immuno.engine.program.pathway_program`) for a validated patient."""
+    walk = program["walk"]
+    got = _Run(program, patient)
     history: dict[str, str] = patient.get("history") or {}
-    nodes = algorithm.node_map()
-    got = _Collector(algorithm, context, file)
+    nodes = walk["nodes"]
     path: list[Step] = []
-    current: str | None = algorithm.start
+    current: str | None = walk["start"]
     while current is not None:
         if len(path) > len(nodes):  # cannot happen with a validated (acyclic) graph; never loop forever
-            raise DataError(file, f"nodes[{current}]", "the walk revisits a node: the pathway loops")
-        node = nodes[current]
-        where = f"nodes[{node.id}]"
-        got.add_offers(node.offer, f"{where}.offer")
-        if node.continue_from_history is not None:
-            cont = node.continue_from_history
-            class_of = vocabulary().class_of()
+            raise DataError(got.file, f"nodes[{current}]", "the walk revisits a node: the pathway loops")
+        node, where = nodes[current], f"nodes[{current}]"
+        got.offers.update(dict.fromkeys(got.therapies(node["offer"], f"{where}.offer")))
+        if node["continue"] is not None:
+            cont = node["continue"]
             for therapy, outcome in history.items():
-                if outcome in cont.outcomes and (
-                    therapy in cont.therapies or class_of[therapy] in cont.classes
-                ):
+                if outcome in cont["outcomes"] and therapy in cont["therapies"]:
                     got.offers[therapy] = None
-        got.add_avoid(node.avoid, f"{where}.avoid", f"{STEP_REASON_PREFIX}{node.title}")
-        got.add_warnings(node.warnings, f"{where}.warnings")
-        got.cite(node.references)
-        choice, following = None, node.next
-        if node.branches:
-            choice, following = node.otherwise_label, node.otherwise
-            for index, branch in enumerate(node.branches):
-                if holds(branch.when, context, file, f"{where}.branches[{index}].when"):
-                    choice, following = branch.label, branch.goto
+        got.collect(node, where)
+        choice, following = None, node["next"]
+        if node["branches"]:
+            choice, following = node["otherwise"]
+            for index, (when, label, goto) in enumerate(node["branches"]):
+                if got.holds(when, f"{where}.branches[{index}].when"):
+                    choice, following = label, goto
                     break
-        path.append(Step(node.id, node.title, node.rationale, tuple(node.references), node.kind, choice))
+        path.append(_step(node["step"], choice))
         current = following
-    for rule in algorithm.rules:
-        where = f"rules[{rule.id}]"
-        if holds(rule.when, context, file, f"{where}.when"):
-            path.append(Step(rule.id, rule.title, rule.rationale, tuple(rule.references), "rule"))
-            got.add_avoid(rule.avoid, f"{where}.avoid", rule.title)
-            got.add_warnings(rule.warnings, f"{where}.warnings")
-            got.cite(rule.references)
-    return _finish(algorithm, patient, context, got, path, file)
-
-
-def _finish(
-    algorithm: Algorithm,
-    patient: dict[str, Any],
-    context: dict[str, Any],
-    got: _Collector,
-    path: list[Step],
-    file: str,
-) -> Recommendation:
-    history: dict[str, str] = patient.get("history") or {}
+    for rule in walk["rules"]:
+        where = f"rules[{rule['step']['id']}]"
+        if got.holds(rule["when"], f"{where}.when"):
+            path.append(_step(rule["step"]))
+            got.collect(rule, where)
     for therapy, outcome in history.items():
-        if outcome in NEVER_OFFER:
-            got.avoid.setdefault(therapy, NEVER_OFFER[outcome])
+        if outcome in walk["never_offer"]:
+            got.avoid.setdefault(therapy, walk["never_offer"][outcome])
     not_offered: dict[str, str] = {}
     therapies: list[str] = []
     for therapy in got.offers:
         if therapy in got.avoid:
             not_offered[therapy] = got.avoid[therapy]
-        elif history.get(therapy) in NOT_AGAIN:
-            not_offered[therapy] = NOT_AGAIN[history[therapy]]
+        elif history.get(therapy) in walk["not_again"]:
+            not_offered[therapy] = walk["not_again"][history[therapy]]
         else:
             therapies.append(therapy)
     for therapy, reason in got.avoid.items():
         not_offered.setdefault(therapy, reason)
-    for note in algorithm.therapy_notes:
-        if any(t in therapies for t in note.therapies) and holds(
-            note.when, context, file, f"therapy_notes[{note.id}].when"
+    for note in walk["notes"]:
+        if any(t in therapies for t in note["therapies"]) and got.holds(
+            note["when"], f"therapy_notes[{note['id']}].when"
         ):
-            got.warnings[note.text] = None
-            got.cite(note.references)
+            got.warnings[note["text"]] = None
+            got.references.update(dict.fromkeys(note["references"]))
     if not therapies:
-        got.warnings[NOTHING_LEFT] = None
+        got.warnings[walk["nothing_left"]] = None
     return Recommendation(
-        disorder=algorithm.disorder,
-        title=algorithm.title,
+        disorder=program["disorder"],
+        title=program["title"],
         patient=patient,
         therapies=therapies,
         avoid=list(got.avoid),
@@ -214,8 +188,7 @@ def recommend(disorder: str, patient: Mapping[str, Any]) -> Recommendation:
     the patient.
     """
     normalized = validate_patient(disorder, patient)
-    algorithm = load_pathway(disorder)
-    return _walk(algorithm, normalized, display_name(algorithm_file(disorder)))
+    return run_program(pathway_program(load_pathway(disorder)), normalized)
 
 
 def preset_patients(disorder: str) -> dict[str, dict[str, Any]]:
@@ -229,9 +202,14 @@ def preset_labels(disorder: str) -> dict[str, str]:
 
 
 __all__ = [
+    "NEVER_OFFER",
+    "NOTHING_LEFT",
+    "NOT_AGAIN",
+    "STEP_REASON_PREFIX",
     "PathwayNotAvailable",
     "load_pathway",
     "preset_labels",
     "preset_patients",
     "recommend",
+    "run_program",
 ]

@@ -176,8 +176,6 @@ def simulate_arrays(
     placebo_curve = (
         np.minimum(months_axis / placebo_peak, 1.0) if placebo_peak > 0 else (months_axis > 0) * 1.0
     )
-    exacerbation_u = rng_for(seed, "exacerbation").random((horizon + 1, n))
-    rescue_u = rng_for(seed, "rescue").random((horizon + 1, n))
 
     # Therapies with a fixed start month: their whole effect matrix is computed at once, from the first month
     # with any effect (rows before a therapy's onset are left untouched).

@@ -1,31 +1,28 @@
-/* nmd_immuno in-browser algorithm explorer: the pathway walker of nmd_immuno.engine, in JavaScript.
+/* nmd_immuno in-browser algorithm explorer: an interpreter of the pathway programs of nmd_immuno.engine.program.
  *
- * Why: in the published book no Python runs, so the ipywidgets explorer is frozen. The pathways are data
- * (data/algorithms/<disorder>.yaml) whose conditions are standard JsonLogic, so the browser can walk them with
- * json-logic-js. The payload (the validated pathway, field specs, labels, formatted references, the engine's
- * fixed texts) is built by nmd_immuno.widgets.static_explorer; nothing clinical is written here.
+ * Why an interpreter: each validated pathway is lowered once, in Python, into a JSON program (patient checks,
+ * message templates, "did you mean" suggestions, the walk and the engine's generic rules); the Python walker
+ * (engine/walker.py run_program) and this file run the same program, so there is one engine and no Python
+ * behaviour to re-implement here. Conditions are JsonLogic, evaluated by the vendored json-logic-js. The only
+ * Python convention left is how a value typed by the reader is quoted in a message (strings and numbers as
+ * the engine quotes them; the constants' spellings come from the program). Nothing clinical is written here.
  *
- * Two parts:
- * - the walker (validate, buildContext, walk, recommend): pure functions of (payload, patient, jsonLogic),
- *   exported to node for the conformance test (tests/test_static_explorer.py compares them with recommend()
- *   on every preset and hundreds of random patients). Keep them in step with src/nmd_immuno/engine/:
- *   patient.py (validation and messages), logic.py (context), walker.py (walk and generic rules);
- * - the page component (init): the patient form, presets, reset, history, and the result, re-walked on every
- *   change. Inlined into every render, so it is defined once on window.NMDExplorer and is safe to run twice.
+ * Exports (node: module.exports, for tests/test_static_explorer.py; browser: window.NMDExplorer):
+ * validate, walk, recommend (program, patient, jsonLogic) and init(root). The book loads this file once per
+ * page (nmd_immuno.sphinxext.explorer_assets); every explorer output carries only its data.
  */
 (function (root, factory) {
   "use strict";
   var api = factory();
   if (typeof module === "object" && module && module.exports) {
     module.exports = api;
-  } else if (!root.NMDExplorer || root.NMDExplorer.version !== api.version) {
+  } else {
     root.NMDExplorer = api;
+    api.start();
   }
 })(typeof self !== "undefined" ? self : this, function () {
   "use strict";
-  var VERSION = "1";
 
-  // ----------------------------------------------------------------------------------------- small helpers
   function has(object, key) {
     return Object.prototype.hasOwnProperty.call(object, key);
   }
@@ -34,446 +31,296 @@
     return value !== null && typeof value === "object" && !Array.isArray(value);
   }
 
-  function patientError(message) {
+  /** A template of the program filled in one pass, as engine.program.fill does. */
+  function fill(template, parts) {
+    return template.replace(/\{(\w+)\}/g, function (whole, key) { return has(parts, key) ? parts[key] : whole; });
+  }
+
+  function refusal(message) {
     var error = new Error(message);
     error.name = "PatientError";
     return error;
   }
 
-  // Python's repr(), for the values a patient can hold (the engine's messages quote values with !r).
-  function pyString(text) {
-    var quote = text.indexOf("'") !== -1 && text.indexOf('"') === -1 ? '"' : "'";
-    var out = quote;
-    for (var i = 0; i < text.length; i++) {
-      var ch = text.charAt(i);
-      var code = text.charCodeAt(i);
-      if (ch === "\\" || ch === quote) {
-        out += "\\" + ch;
-      } else if (ch === "\n") {
-        out += "\\n";
-      } else if (ch === "\r") {
-        out += "\\r";
-      } else if (ch === "\t") {
-        out += "\\t";
-      } else if (code < 0x20 || (code >= 0x7f && code < 0xa0)) {
-        out += "\\x" + (code < 16 ? "0" : "") + code.toString(16);
-      } else {
-        out += ch;
-      }
-    }
-    return out + quote;
-  }
-
-  function pyNumber(value) {
-    if (isNaN(value)) {
-      return "nan";
-    }
-    if (!isFinite(value)) {
-      return value > 0 ? "inf" : "-inf";
-    }
-    if (Number.isInteger(value) && Math.abs(value) < 1e16) {
-      return String(value); // the engine keeps whole numbers as int
-    }
-    var parts = value.toExponential().split("e");
-    var exponent = Number(parts[1]);
-    if (exponent >= -4 && exponent < 16) {
-      return String(value);
-    }
-    var digits = String(Math.abs(exponent));
-    return parts[0] + "e" + (exponent < 0 ? "-" : "+") + (digits.length < 2 ? "0" : "") + digits;
-  }
-
-  function pyRepr(value) {
+  function jsonType(value) {
     if (value === null || value === undefined) {
-      return "None";
-    }
-    if (typeof value === "boolean") {
-      return value ? "True" : "False";
-    }
-    if (typeof value === "number") {
-      return pyNumber(value);
-    }
-    if (typeof value === "string") {
-      return pyString(value);
+      return "null";
     }
     if (Array.isArray(value)) {
-      return "[" + value.map(pyRepr).join(", ") + "]";
-    }
-    return "{" + Object.keys(value).map(function (key) {
-      return pyRepr(key) + ": " + pyRepr(value[key]);
-    }).join(", ") + "}";
-  }
-
-  function pyTypeName(value) {
-    if (value === null || value === undefined) {
-      return "NoneType";
-    }
-    if (Array.isArray(value)) {
-      return "list";
+      return "array";
     }
     if (typeof value === "number") {
       return Number.isInteger(value) ? "int" : "float";
     }
-    return { "boolean": "bool", "string": "str" }[typeof value] || typeof value;
+    return typeof value;
   }
 
-  // difflib.get_close_matches(word, possibilities, n=1, cutoff=0.6): the engine's "did you mean" hint.
-  function matchingCharacters(a, b) {
-    var b2j = {};
-    for (var j = 0; j < b.length; j++) {
-      (b2j[b.charAt(j)] = b2j[b.charAt(j)] || []).push(j);
+  /** A value as the engine quotes it in a message: strings in quotes with escapes, numbers in the shortest
+   * form with an exponent from 1e16 or below 1e-4, the constants as the program spells them. */
+  function shown(P, value) {
+    var literals = P.literals, type = jsonType(value);
+    if (type === "null" || type === "boolean") {
+      return literals[String(value === undefined ? null : value)];
     }
-    function longest(alo, ahi, blo, bhi) {
-      var besti = alo, bestj = blo, bestsize = 0, j2len = {};
-      for (var i = alo; i < ahi; i++) {
-        var next = {}, js = b2j[a.charAt(i)] || [];
-        for (var k = 0; k < js.length; k++) {
-          var jj = js[k];
-          if (jj < blo) {
-            continue;
-          }
-          if (jj >= bhi) {
-            break;
-          }
-          var size = next[jj] = (j2len[jj - 1] || 0) + 1;
-          if (size > bestsize) {
-            besti = i - size + 1;
-            bestj = jj - size + 1;
-            bestsize = size;
-          }
-        }
-        j2len = next;
+    if (type === "int" || type === "float") {
+      if (!isFinite(value)) {
+        return literals[isNaN(value) ? "nan" : value > 0 ? "inf" : "-inf"];
       }
-      while (besti > alo && bestj > blo && a.charAt(besti - 1) === b.charAt(bestj - 1)) {
-        besti--;
-        bestj--;
-        bestsize++;
+      var exp = value.toExponential().split("e"), power = Number(exp[1]);
+      if ((type === "int" && Math.abs(value) < 1e16) || (type === "float" && power >= -4 && power < 16)) {
+        return String(value);
       }
-      while (besti + bestsize < ahi && bestj + bestsize < bhi &&
-             a.charAt(besti + bestsize) === b.charAt(bestj + bestsize)) {
-        bestsize++;
-      }
-      return [besti, bestj, bestsize];
+      return exp[0] + "e" + (power < 0 ? "-" : "+") + (Math.abs(power) < 10 ? "0" : "") + Math.abs(power);
     }
-    var total = 0, queue = [[0, a.length, 0, b.length]];
-    while (queue.length) {
-      var q = queue.pop();
-      var m = longest(q[0], q[1], q[2], q[3]);
-      if (m[2]) {
-        total += m[2];
-        if (q[0] < m[0] && q[2] < m[1]) {
-          queue.push([q[0], m[0], q[2], m[1]]);
+    if (type === "string") {
+      var quote = value.indexOf("'") !== -1 && value.indexOf('"') === -1 ? '"' : "'";
+      return quote + value.replace(/[\\'"\x00-\x1f\x7f-\x9f]/g, function (ch) {
+        if (ch === "\\" || ch === quote) {
+          return "\\" + ch;
         }
-        if (m[0] + m[2] < q[1] && m[1] + m[2] < q[3]) {
-          queue.push([m[0] + m[2], q[1], m[1] + m[2], q[3]]);
+        if (ch === "'" || ch === '"') {
+          return ch;
         }
-      }
+        var code = ch.charCodeAt(0).toString(16);
+        return { "\n": "\\n", "\r": "\\r", "\t": "\\t" }[ch] || "\\x" + (code.length < 2 ? "0" : "") + code;
+      }) + quote;
     }
-    return total;
+    if (type === "array") {
+      return "[" + value.map(function (item) { return shown(P, item); }).join(", ") + "]";
+    }
+    return "{" + Object.keys(value).map(function (key) {
+      return shown(P, key) + ": " + shown(P, value[key]);
+    }).join(", ") + "}";
   }
 
-  function closeMatch(word, possibilities) {
-    var best = null, bestScore = -1;
-    possibilities.forEach(function (candidate) {
-      var length = candidate.length + word.length;
-      var score = length ? 2.0 * matchingCharacters(candidate, word) / length : 1.0;
-      if (score >= 0.6 && (score > bestScore || (score === bestScore && candidate > best))) {
-        best = candidate;
-        bestScore = score;
-      }
-    });
-    return best;
+  function hint(P, table, word) {
+    var key = String(word);
+    return has(table.typos, key) ? fill(P.messages.hint, { value: table.shown[table.typos[key]] }) : "";
   }
 
-  function didYouMean(word, possibilities) {
-    var close = closeMatch(String(word), possibilities);
-    return close === null ? "" : " (did you mean " + pyRepr(close) + "?)";
-  }
-
-  // ------------------------------------------------------------------ the engine (keep in step with Python)
   function holds(jsonLogic, expr, context) {
-    if (expr === null || expr === undefined) {
-      return true;
-    }
-    return jsonLogic.truthy(jsonLogic.apply(expr, context));
+    return expr === null || expr === undefined || jsonLogic.truthy(jsonLogic.apply(expr, context));
   }
 
-  /** engine/logic.py build_context: patient fields plus the derived history variables, no facts. */
-  function buildContext(payload, patient) {
-    var history = patient.history || {};
-    var count = {};
-    payload.classes.forEach(function (cls) {
+  /** engine/logic.py build_context: the patient plus the derived history variables, no facts yet. */
+  function buildContext(program, patient) {
+    var W = program.walk, outcomes = program.patient.outcomes, history = patient.history || {};
+    var tried = Object.keys(history), count = {}, byOutcome = {}, context = Object.assign({}, patient);
+    W.classes.forEach(function (cls) {
       count[cls] = { any: 0 };
-      payload.outcome_ids.forEach(function (outcome) { count[cls][outcome] = 0; });
+      outcomes.forEach(function (outcome) { count[cls][outcome] = 0; });
     });
-    var tried = Object.keys(history);
     tried.forEach(function (therapy) {
-      var cls = payload.class_of[therapy];
-      count[cls][history[therapy]] += 1;
-      count[cls].any += 1;
+      count[W.class_of[therapy]][history[therapy]] += 1;
+      count[W.class_of[therapy]].any += 1;
     });
-    var outcomes = {};
-    payload.outcome_ids.forEach(function (outcome) {
-      outcomes[outcome] = tried.filter(function (t) { return history[t] === outcome; });
+    outcomes.forEach(function (outcome) {
+      byOutcome[outcome] = tried.filter(function (t) { return history[t] === outcome; });
     });
-    var context = {};
-    Object.keys(patient).forEach(function (key) { context[key] = patient[key]; });
     context.history = Object.assign({}, history);
     context.tried = tried;
-    context.outcomes = outcomes;
+    context.outcomes = byOutcome;
     context.count = count;
     context.facts = {};
     return context;
   }
 
-  function historyValue(payload, name, value) {
-    if (!isMapping(value)) {
-      throw patientError(name + ": " + pyRepr(value) + " is not allowed; allowed: a mapping {therapy id: " +
-        "outcome}, e.g. {'pyridostigmine': 'partial'}");
+  function fieldValue(P, name, spec, value) {
+    function refuse(kind) {
+      return refusal(fill(P.messages[kind], { name: name, value: shown(P, value), allowed: spec.allowed }));
     }
-    var history = {};
-    Object.keys(value).forEach(function (therapy) {
-      var outcome = value[therapy];
-      if (payload.therapy_ids.indexOf(therapy) === -1) {
-        throw patientError(name + ": unknown therapy id " + pyRepr(therapy) +
-          didYouMean(therapy, payload.therapy_ids) + "; allowed: " + payload.therapy_ids.join(", "));
-      }
-      if (payload.outcome_ids.indexOf(outcome) === -1) {
-        throw patientError(name + "." + therapy + ": outcome " + pyRepr(outcome) + " is not allowed; allowed: " +
-          payload.outcome_ids.join(", "));
-      }
-      history[therapy] = outcome;
-    });
-    return history;
-  }
-
-  function fieldValue(payload, name, spec, value) {
-    if (value === undefined || value === null) {
+    if (value === null || value === undefined) {
       if (spec.required) {
-        throw patientError(name + ": missing required field; allowed: " + spec.allowed);
+        throw refuse("missing");
       }
-      return isMapping(spec.default) ? Object.assign({}, spec.default) : spec.default;
+      return isMapping(spec["default"]) ? Object.assign({}, spec["default"]) : spec["default"];
     }
-    if (spec.type === "choice") {
-      if (typeof value !== "string" || spec.values.indexOf(value) === -1) {
-        throw patientError(name + ": " + pyRepr(value) + " is not allowed; allowed: " + spec.allowed);
-      }
-      return value;
+    if (spec.type === "choice" && (typeof value !== "string" || spec.values.indexOf(value) === -1)) {
+      throw refuse("not_allowed");
     }
-    if (spec.type === "bool") {
-      if (typeof value !== "boolean") {
-        throw patientError(name + ": " + pyRepr(value) + " is not allowed; allowed: " + spec.allowed);
-      }
-      return value;
+    if (spec.type === "bool" && typeof value !== "boolean") {
+      throw refuse("not_allowed");
     }
     if (spec.type === "number") {
       if (typeof value !== "number" || !isFinite(value)) {
-        throw patientError(name + ": " + pyRepr(value) + " is not a number; allowed: " + spec.allowed);
+        throw refuse("not_a_number");
       }
       if (!(spec.min <= value && value <= spec.max)) {
-        throw patientError(name + ": " + pyRepr(value) + " is out of range; allowed: " + spec.allowed);
+        throw refuse("out_of_range");
       }
+    }
+    if (spec.type !== "history") {
       return value;
     }
-    return historyValue(payload, name, value);
+    if (!isMapping(value)) {
+      throw refuse("history_not_mapping");
+    }
+    Object.keys(value).forEach(function (therapy) {
+      if (P.therapy_ids.indexOf(therapy) === -1) {
+        throw refusal(fill(P.messages.unknown_therapy, {
+          name: name, value: shown(P, therapy), hint: hint(P, P.suggest.therapies, therapy),
+          allowed: P.therapies_allowed,
+        }));
+      }
+      if (P.outcomes.indexOf(value[therapy]) === -1) {
+        throw refusal(fill(P.messages.bad_outcome, {
+          name: name, therapy: therapy, value: shown(P, value[therapy]), allowed: P.outcomes_allowed,
+        }));
+      }
+    });
+    return Object.assign({}, value);
   }
 
   /** engine/patient.py validate_patient: every field present (defaults filled in), or a PatientError. */
-  function validate(payload, patient, jsonLogic) {
+  function validate(program, patient, jsonLogic) {
+    var P = program.patient;
     if (!isMapping(patient)) {
-      throw patientError("patient: expected a mapping of field names to values, got " + pyTypeName(patient));
+      throw refusal(fill(P.messages.not_mapping, { type: P.type_names[jsonType(patient)] }));
     }
-    var names = Object.keys(payload.fields);
     Object.keys(patient).forEach(function (name) {
-      if (!has(payload.fields, name)) {
-        throw patientError(name + ": unknown field for " + payload.disorder + didYouMean(name, names) +
-          "; allowed fields: " + names.join(", "));
+      if (!has(P.fields, name)) {
+        throw refusal(fill(P.messages.unknown_field, {
+          name: name, disorder: program.disorder, hint: hint(P, P.suggest.fields, name), allowed: P.field_names,
+        }));
       }
     });
     var normalized = {};
-    names.forEach(function (name) {
-      var value = has(patient, name) ? patient[name] : undefined;
-      normalized[name] = fieldValue(payload, name, payload.fields[name], value);
+    Object.keys(P.fields).forEach(function (name) {
+      normalized[name] = fieldValue(P, name, P.fields[name], has(patient, name) ? patient[name] : null);
     });
-    var context = buildContext(payload, normalized);
-    payload.constraints.forEach(function (constraint) {
-      if (holds(jsonLogic, constraint.invalid_when, context)) {
-        var given = constraint.fields.map(function (f) {
-          return f + "=" + pyRepr(has(normalized, f) ? normalized[f] : null);
-        }).join(", ");
-        throw patientError(constraint.fields.join("/") + ": invalid combination (" + given + "): " +
-          constraint.message);
+    var context = buildContext(program, normalized);
+    P.constraints.forEach(function (constraint) {
+      if (holds(jsonLogic, constraint.when, context)) {
+        throw refusal(fill(P.messages.combination, {
+          fields: constraint.fields.join("/"),
+          given: constraint.fields.map(function (f) { return f + "=" + shown(P, normalized[f]); }).join(", "),
+          message: constraint.message,
+        }));
       }
     });
     return normalized;
   }
 
-  /** Ordered, de-duplicated collections (Python dicts keep insertion order; so does Map). */
-  function Collector(payload, context, jsonLogic) {
-    this.jsonLogic = jsonLogic;
-    this.context = context;
-    this.offers = new Map();
-    this.avoid = new Map();
-    this.warnings = new Map();
-    this.references = new Map();
-    this.cite(payload.pathway.references);
-  }
-
-  Collector.prototype.cite = function (keys) {
-    var self = this;
-    (keys || []).forEach(function (key) { self.references.set(key, null); });
-  };
-
-  Collector.prototype.therapies = function (items) {
-    var chosen = [], self = this;
-    (items || []).forEach(function (item) {
-      if (typeof item === "string") {
-        chosen.push(item);
-      } else if (holds(self.jsonLogic, item.when, self.context)) {
-        chosen.push.apply(chosen, item.therapies);
-      }
-    });
-    return chosen;
-  };
-
-  Collector.prototype.addOffers = function (items) {
-    var self = this;
-    this.therapies(items).forEach(function (t) { self.offers.set(t, null); });
-  };
-
-  Collector.prototype.addAvoid = function (items, reason) {
-    var self = this;
-    this.therapies(items).forEach(function (t) {
-      if (!self.avoid.has(t)) {
-        self.avoid.set(t, reason);
-      }
-    });
-  };
-
-  Collector.prototype.addWarnings = function (items) {
-    var self = this;
-    (items || []).forEach(function (item) {
-      if (typeof item === "string") {
-        self.warnings.set(item, null);
-      } else if (holds(self.jsonLogic, item.when, self.context)) {
-        self.warnings.set(item.text, null);
-        self.cite(item.references);
-      }
-    });
-  };
-
-  function step(item, kind, choice) {
-    return {
-      id: item.id, title: item.title, rationale: item.rationale,
-      references: (item.references || []).slice(), kind: kind, choice: choice,
-    };
-  }
-
-  /** engine/walker.py _walk + _finish, for a patient that validate() returned. */
-  function walk(payload, patient, jsonLogic) {
-    var pathway = payload.pathway, rules = payload.rules_text;
-    var context = buildContext(payload, patient);
-    Object.keys(pathway.facts).forEach(function (name) {
-      context.facts[name] = jsonLogic.apply(pathway.facts[name], context);
-    });
-    var history = patient.history || {};
-    var nodes = {};
-    pathway.nodes.forEach(function (node) { nodes[node.id] = node; });
-    var got = new Collector(payload, context, jsonLogic);
-    var path = [];
-    var current = pathway.start;
+  /** engine/walker.py run_program, for a patient that validate() returned. */
+  function walk(program, patient, jsonLogic) {
+    var W = program.walk, context = buildContext(program, patient);
+    W.facts.forEach(function (fact) { context.facts[fact[0]] = jsonLogic.apply(fact[1], context); });
+    var history = patient.history || {}, tried = Object.keys(history);
+    var offers = new Map(), avoid = new Map(), warnings = new Map(), references = new Map();
+    function test(expr) {
+      return holds(jsonLogic, expr, context);
+    }
+    function cite(keys) {
+      keys.forEach(function (key) { references.set(key, null); });
+    }
+    function therapies(items) {
+      var chosen = [];
+      items.forEach(function (item) {
+        if (test(item[0])) {
+          chosen.push.apply(chosen, item[1]);
+        }
+      });
+      return chosen;
+    }
+    function collect(part) {
+      therapies(part.avoid).forEach(function (t) {
+        if (!avoid.has(t)) {
+          avoid.set(t, part.reason);
+        }
+      });
+      part.warnings.forEach(function (w) {
+        if (test(w[0])) {
+          warnings.set(w[1], null);
+          cite(w[2]);
+        }
+      });
+      cite(part.references);
+    }
+    function step(s, choice) {
+      return {
+        id: s.id, title: s.title, rationale: s.rationale, references: s.references.slice(), kind: s.kind,
+        choice: choice,
+      };
+    }
+    cite(W.references);
+    var path = [], current = W.start, count = Object.keys(W.nodes).length;
     while (current !== null && current !== undefined) {
-      if (path.length > pathway.nodes.length) {
-        throw new Error(payload.file + ": nodes[" + current + "]: the walk revisits a node: the pathway loops");
+      if (path.length > count) {
+        throw new Error(program.file + ": nodes[" + current + "]: the walk revisits a node: the pathway loops");
       }
-      var node = nodes[current];
-      got.addOffers(node.offer);
-      var cont = node.continue_from_history;
-      if (cont) {
-        Object.keys(history).forEach(function (therapy) {
-          if (cont.outcomes.indexOf(history[therapy]) !== -1 &&
-              (cont.therapies.indexOf(therapy) !== -1 || cont.classes.indexOf(payload.class_of[therapy]) !== -1)) {
-            got.offers.set(therapy, null);
+      var node = W.nodes[current], choice = null, following = node.next;
+      therapies(node.offer).forEach(function (t) { offers.set(t, null); });
+      if (node["continue"]) {
+        var cont = node["continue"];
+        tried.forEach(function (t) {
+          if (cont.outcomes.indexOf(history[t]) !== -1 && cont.therapies.indexOf(t) !== -1) {
+            offers.set(t, null);
           }
         });
       }
-      got.addAvoid(node.avoid, rules.step_reason_prefix + node.title);
-      got.addWarnings(node.warnings);
-      got.cite(node.references);
-      var choice = null, following = node.next;
-      if (node.branches && node.branches.length) {
-        choice = node.otherwise_label;
-        following = node.otherwise;
+      collect(node);
+      if (node.branches.length) {
+        choice = node.otherwise[0];
+        following = node.otherwise[1];
         for (var i = 0; i < node.branches.length; i++) {
-          if (holds(jsonLogic, node.branches[i].when, context)) {
-            choice = node.branches[i].label;
-            following = node.branches[i].goto;
+          if (test(node.branches[i][0])) {
+            choice = node.branches[i][1];
+            following = node.branches[i][2];
             break;
           }
         }
       }
-      path.push(step(node, node.kind, choice));
+      path.push(step(node.step, choice));
       current = following;
     }
-    pathway.rules.forEach(function (rule) {
-      if (holds(jsonLogic, rule.when, context)) {
-        path.push(step(rule, "rule", null));
-        got.addAvoid(rule.avoid, rule.title);
-        got.addWarnings(rule.warnings);
-        got.cite(rule.references);
+    W.rules.forEach(function (rule) {
+      if (test(rule.when)) {
+        path.push(step(rule.step, null));
+        collect(rule);
       }
     });
-    // _finish: the generic rules of every pathway.
-    Object.keys(history).forEach(function (therapy) {
-      if (has(rules.never_offer, history[therapy]) && !got.avoid.has(therapy)) {
-        got.avoid.set(therapy, rules.never_offer[history[therapy]]);
+    tried.forEach(function (t) {
+      if (has(W.never_offer, history[t]) && !avoid.has(t)) {
+        avoid.set(t, W.never_offer[history[t]]);
       }
     });
-    var notOffered = {}, therapies = [];
-    got.offers.forEach(function (_, therapy) {
-      if (got.avoid.has(therapy)) {
-        notOffered[therapy] = got.avoid.get(therapy);
-      } else if (has(history, therapy) && has(rules.not_again, history[therapy])) {
-        notOffered[therapy] = rules.not_again[history[therapy]];
+    var notOffered = {}, offered = [];
+    offers.forEach(function (_, t) {
+      if (avoid.has(t)) {
+        notOffered[t] = avoid.get(t);
+      } else if (has(history, t) && has(W.not_again, history[t])) {
+        notOffered[t] = W.not_again[history[t]];
       } else {
-        therapies.push(therapy);
+        offered.push(t);
       }
     });
-    got.avoid.forEach(function (reason, therapy) {
-      if (!has(notOffered, therapy)) {
-        notOffered[therapy] = reason;
+    avoid.forEach(function (reason, t) {
+      if (!has(notOffered, t)) {
+        notOffered[t] = reason;
       }
     });
-    pathway.therapy_notes.forEach(function (note) {
-      var offered = note.therapies.some(function (t) { return therapies.indexOf(t) !== -1; });
-      if (offered && holds(jsonLogic, note.when, context)) {
-        got.warnings.set(note.text, null);
-        got.cite(note.references);
+    W.notes.forEach(function (note) {
+      if (note.therapies.some(function (t) { return offered.indexOf(t) !== -1; }) && test(note.when)) {
+        warnings.set(note.text, null);
+        cite(note.references);
       }
     });
-    if (!therapies.length) {
-      got.warnings.set(rules.nothing_left, null);
+    if (!offered.length) {
+      warnings.set(W.nothing_left, null);
     }
     return {
-      therapies: therapies,
-      avoid: Array.from(got.avoid.keys()),
-      warnings: Array.from(got.warnings.keys()),
-      path: path,
-      references: Array.from(got.references.keys()),
-      not_offered: notOffered,
+      therapies: offered, avoid: Array.from(avoid.keys()), warnings: Array.from(warnings.keys()), path: path,
+      references: Array.from(references.keys()), not_offered: notOffered,
     };
   }
 
-  /** nmd_immuno.recommend for one payload: validate, then walk (throws PatientError for bad input). */
-  function recommend(payload, patient, jsonLogic) {
-    return walk(payload, validate(payload, patient, jsonLogic), jsonLogic);
+  /** nmd_immuno.recommend for one program: validate, then walk (throws PatientError for bad input). */
+  function recommend(program, patient, jsonLogic) {
+    return walk(program, validate(program, patient, jsonLogic), jsonLogic);
   }
 
   // ---------------------------------------------------------------------------------- the page component
-  var NOT_TRIED = "not tried";
-  var NOT_RECORDED = "not recorded";
   var NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
-  var loading = {};
 
   function element(tag, cls, text) {
     var node = document.createElement(tag);
@@ -492,179 +339,101 @@
     return node;
   }
 
-  /** Where the book publishes json-logic-js: Sphinx marks every page with its path to the site root. */
-  function libraryUrl(payload, given) {
-    if (given) {
-      return given;
-    }
-    var base = document.documentElement.getAttribute("data-content_root");
-    if (base === null && window.DOCUMENTATION_OPTIONS && window.DOCUMENTATION_OPTIONS.URL_ROOT) {
-      base = window.DOCUMENTATION_OPTIONS.URL_ROOT;
-    }
-    return base === null ? null : base + payload.library_path;
-  }
-
-  /** json-logic-js is a UMD file: on pages with require.js (the widget pages) it must go through require(),
-   * since a plain script element would register an anonymous module and make require.js report a mismatch. */
-  function loadJsonLogic(url, done, fail) {
-    if (window.jsonLogic && typeof window.jsonLogic.apply === "function") {
-      done(window.jsonLogic);
-      return;
-    }
-    if (!url) {
-      fail(null);
-      return;
-    }
-    if (typeof window.define === "function" && window.define.amd && typeof window.require === "function") {
-      window.require([url], done, function () { fail(url); });
-      return;
-    }
-    var entry = loading[url];
-    if (!entry) {
-      entry = loading[url] = { waiting: [], state: "loading" };
-      var script = document.createElement("script");
-      script.src = url;
-      script.onload = function () {
-        entry.state = window.jsonLogic ? "loaded" : "failed";
-        entry.waiting.forEach(function (w) { return entry.state === "loaded" ? w[0](window.jsonLogic) : w[1](url); });
-      };
-      script.onerror = function () {
-        entry.state = "failed";
-        entry.waiting.forEach(function (w) { w[1](url); });
-      };
-      document.head.appendChild(script);
-    }
-    if (entry.state === "loaded") {
-      done(window.jsonLogic);
-    } else if (entry.state === "failed") {
-      fail(url);
-    } else {
-      entry.waiting.push([done, fail]);
-    }
-  }
-
-  function Explorer(root, payload, jsonLogic) {
+  function Explorer(root, data, jsonLogic) {
     this.root = root;
-    this.payload = payload;
+    this.data = data;
+    this.program = data.program;
     this.jsonLogic = jsonLogic;
-    this.prefix = root.id || "nmdx";
+    this.prefix = root.id;
     this.controls = {};
     this.history = {};
     this.holding = false;
+    this.chart = this.chartParts();
     this.build();
-    this.apply(payload.start);
+    this.apply(data.start);
   }
 
-  Explorer.prototype.fieldControl = function (name, spec) {
-    var id = this.prefix + "-f-" + name;
+  /** The explorer's flowchart: its node and edge groups by pathway id (ids are prefixed by the explorer's). */
+  Explorer.prototype.chartParts = function () {
+    var parts = {}, cut = this.prefix.length + 1;
+    Array.prototype.forEach.call(this.root.querySelectorAll(".nmdx-chart g.nmd-node, .nmdx-chart g.nmd-edge"),
+      function (g) { parts[g.id.slice(cut)] = g; });
+    return parts;
+  };
+
+  Explorer.prototype.fieldControl = function (name, ui) {
+    var spec = this.program.patient.fields[name], id = this.prefix + "-f-" + name, control;
     var box = element("div", "nmdx-field nmdx-field-" + spec.type);
+    var label = element("label", null, ui.label);
     box.setAttribute("data-field", name);
-    var label = element("label", null, spec.label + (spec.unit && spec.type !== "bool" ? " (" + spec.unit + ")" : ""));
     label.htmlFor = id;
-    var control;
     if (spec.type === "choice") {
       control = element("select");
       if (!spec.required) {
-        control.appendChild(option("", NOT_RECORDED));
+        control.appendChild(option("", this.data.texts.not_recorded));
       }
-      spec.values.forEach(function (value) {
-        control.appendChild(option(value, (spec.value_labels && spec.value_labels[value]) || value));
-      });
-    } else if (spec.type === "bool") {
-      control = element("input");
-      control.type = "checkbox";
+      spec.values.forEach(function (value) { control.appendChild(option(value, ui.value_labels[value] || value)); });
     } else {
       control = element("input");
-      control.type = "text";
-      control.setAttribute("inputmode", "decimal");
-      control.setAttribute("autocomplete", "off");
-      control.size = 8;
-      if (!spec.required) {
-        control.placeholder = "optional";
+      control.type = spec.type === "bool" ? "checkbox" : "text";
+      if (spec.type === "number") {
+        control.setAttribute("inputmode", "decimal");
+        control.setAttribute("autocomplete", "off");
+        control.size = 8;
+        control.placeholder = spec.required ? "" : this.data.texts.optional;
       }
     }
     control.id = id;
     control.name = name;
-    if (spec.type === "bool") {
-      box.appendChild(control);
-      box.appendChild(label);
-    } else {
-      box.appendChild(label);
-      box.appendChild(control);
-    }
+    box.appendChild(spec.type === "bool" ? control : label);
+    box.appendChild(spec.type === "bool" ? label : control);
     this.controls[name] = control;
     return box;
   };
 
   Explorer.prototype.build = function () {
-    var self = this, payload = this.payload;
-    var form = this.root.querySelector(".nmdx-form");
+    var self = this, data = this.data, form = this.root.querySelector(".nmdx-form");
+    var top = element("div", "nmdx-top"), presetLabel = element("label", null, data.texts.preset);
     form.textContent = "";
-    var top = element("div", "nmdx-top");
-    var presetId = this.prefix + "-preset";
-    var presetLabel = element("label", null, "Preset patient");
-    presetLabel.htmlFor = presetId;
+    presetLabel.htmlFor = this.prefix + "-preset";
     this.preset = element("select", "nmdx-preset");
-    this.preset.id = presetId;
-    this.preset.appendChild(option("", "Choose a preset patient ..."));
-    payload.presets.forEach(function (p) { self.preset.appendChild(option(p.id, p.label)); });
-    this.reset = element("button", "nmdx-btn nmdx-reset", "Reset");
+    this.preset.id = this.prefix + "-preset";
+    this.preset.appendChild(option("", data.texts.choose));
+    data.presets.forEach(function (p) { self.preset.appendChild(option(p.id, p.label)); });
+    this.reset = element("button", "nmdx-btn nmdx-reset", data.texts.reset);
     this.reset.type = "button";
-    this.reset.title = "Back to the starting patient";
-    top.appendChild(presetLabel);
-    top.appendChild(this.preset);
-    top.appendChild(this.reset);
+    this.reset.title = data.texts.reset_title;
+    [presetLabel, this.preset, this.reset].forEach(function (node) { top.appendChild(node); });
     this.description = element("p", "nmdx-preset-description");
     this.description.hidden = true;
     var fields = element("div", "nmdx-fields");
-    Object.keys(payload.fields).forEach(function (name) {
-      if (payload.fields[name].type !== "history") {
-        fields.appendChild(self.fieldControl(name, payload.fields[name]));
-      }
-    });
-    var history = element("fieldset", "nmdx-history");
-    history.appendChild(element("legend", null, "Treatment history: what was tried and how it went"));
-    var grid = element("div", "nmdx-history-grid");
-    payload.history_therapies.forEach(function (therapy) {
-      var id = self.prefix + "-h-" + therapy;
-      var row = element("div", "nmdx-field");
-      row.setAttribute("data-therapy", therapy);
-      var label = element("label", null, payload.therapy_labels[therapy]);
-      label.htmlFor = id;
+    Object.keys(data.fields).forEach(function (name) { fields.appendChild(self.fieldControl(name, data.fields[name])); });
+    var history = element("fieldset", "nmdx-history"), grid = element("div", "nmdx-history-grid");
+    history.appendChild(element("legend", null, data.texts.history));
+    data.history_therapies.forEach(function (therapy) {
+      var row = element("div", "nmdx-field"), label = element("label", null, data.therapy_labels[therapy]);
       var select = element("select");
-      select.id = id;
-      select.appendChild(option("", NOT_TRIED));
-      payload.outcome_ids.forEach(function (outcome) {
-        select.appendChild(option(outcome, payload.outcome_labels[outcome]));
-      });
+      row.setAttribute("data-therapy", therapy);
+      select.id = label.htmlFor = self.prefix + "-h-" + therapy;
+      select.appendChild(option("", data.texts.not_tried));
+      data.outcome_labels.forEach(function (pair) { select.appendChild(option(pair[0], pair[1])); });
       row.appendChild(label);
       row.appendChild(select);
       grid.appendChild(row);
       self.history[therapy] = select;
     });
     history.appendChild(grid);
-    form.appendChild(top);
-    form.appendChild(this.description);
-    form.appendChild(fields);
-    form.appendChild(history);
+    [top, this.description, fields, history].forEach(function (node) { form.appendChild(node); });
     form.hidden = false;
-    var changed = function () {
-      if (!self.holding) {
+    function changed(event) {
+      if (!self.holding && event.target !== self.preset && (event.type === "change" || event.target.type === "text")) {
         self.update();
       }
-    };
-    form.addEventListener("change", function (event) {
-      if (event.target !== self.preset) {
-        changed();
-      }
-    });
-    form.addEventListener("input", function (event) {
-      if (event.target.type === "text") {
-        changed();
-      }
-    });
+    }
+    form.addEventListener("change", changed);
+    form.addEventListener("input", changed);
     this.preset.addEventListener("change", function () {
-      var chosen = payload.presets.filter(function (p) { return p.id === self.preset.value; })[0];
+      var chosen = data.presets.filter(function (p) { return p.id === self.preset.value; })[0];
       if (chosen) {
         self.description.textContent = chosen.description;
         self.description.hidden = !chosen.description;
@@ -674,51 +443,42 @@
     this.reset.addEventListener("click", function () {
       self.preset.value = "";
       self.description.hidden = true;
-      self.apply(payload.start);
+      self.apply(data.start);
     });
   };
 
   /** Show a patient in the controls (left-out fields take their defaults) and recompute once. */
   Explorer.prototype.apply = function (patient) {
-    var payload = this.payload;
+    var fields = this.program.patient.fields, history = patient.history || {};
     this.holding = true;
-    try {
-      for (var name in this.controls) {
-        var spec = payload.fields[name], control = this.controls[name];
-        var value = has(patient, name) ? patient[name] : spec.default;
-        if (spec.type === "bool") {
-          control.checked = Boolean(value);
-        } else {
-          control.value = value === null || value === undefined ? "" : String(value);
-        }
+    for (var name in this.controls) {
+      var value = has(patient, name) ? patient[name] : fields[name]["default"];
+      if (fields[name].type === "bool") {
+        this.controls[name].checked = Boolean(value);
+      } else {
+        this.controls[name].value = value === null || value === undefined ? "" : String(value);
       }
-      var history = patient.history || {};
-      for (var therapy in this.history) {
-        this.history[therapy].value = has(history, therapy) ? history[therapy] : "";
-      }
-    } finally {
-      this.holding = false;
     }
+    for (var therapy in this.history) {
+      this.history[therapy].value = has(history, therapy) ? history[therapy] : "";
+    }
+    this.holding = false;
     this.update();
   };
 
-  /** The profile the controls describe, as the engine receives it from the live widget. */
+  /** The profile the controls describe, as the live widget hands it to the engine. */
   Explorer.prototype.patient = function () {
-    var patient = {}, payload = this.payload;
+    var patient = { history: {} }, fields = this.program.patient.fields;
     for (var name in this.controls) {
-      var spec = payload.fields[name], control = this.controls[name];
-      if (spec.type === "bool") {
+      var control = this.controls[name], text = control.value.trim();
+      if (fields[name].type === "bool") {
         patient[name] = control.checked;
-      } else if (spec.type === "number") {
-        var text = control.value.trim();
-        if (text) {
-          patient[name] = NUMBER.test(text) ? Number(text) : text; // the engine names what is allowed
-        }
-      } else if (control.value !== "") {
+      } else if (fields[name].type === "number" && text) {
+        patient[name] = NUMBER.test(text) ? Number(text) : text; // the engine names what is allowed
+      } else if (text) {
         patient[name] = control.value;
       }
     }
-    patient.history = {};
     for (var therapy in this.history) {
       if (this.history[therapy].value) {
         patient.history[therapy] = this.history[therapy].value;
@@ -728,84 +488,71 @@
   };
 
   Explorer.prototype.update = function () {
-    var result;
+    var result = null, message = "";
     try {
-      result = recommend(this.payload, this.patient(), this.jsonLogic);
+      result = recommend(this.program, this.patient(), this.jsonLogic);
     } catch (error) {
-      var text = error.name === "PatientError" ? error.message : "unexpected problem (" + error.name + "): " +
-        error.message;
-      this.show(null, text);
-      return;
+      message = error.name === "PatientError" ? error.message :
+        "unexpected problem (" + error.name + "): " + error.message;
     }
-    this.show(result, null);
-  };
-
-  Explorer.prototype.show = function (result, message) {
-    var box = this.root.querySelector(".nmdx-message");
-    box.textContent = message || "";
+    var box = this.root.querySelector(".nmdx-message"), holder = this.root.querySelector(".nmdx-result");
+    box.textContent = message;
     box.hidden = !message;
-    var holder = this.root.querySelector(".nmdx-result");
-    var old = holder.querySelector(".nmd-rec");
-    if (old) {
-      holder.removeChild(old);
-    }
+    holder.textContent = "";
     if (result) {
       holder.appendChild(this.render(result));
     }
+    this.highlight(result ? result.path.map(function (s) { return s.id; }) : []);
     this.root.setAttribute("data-state", result ? "ok" : "error");
+  };
+
+  /** Mark the walked nodes, rules and edges of the flowchart (class nmd-on-path, as flowchart.py draws it). */
+  Explorer.prototype.highlight = function (ids) {
+    var on = {}, nodes = this.program.walk.nodes, last = null;
+    ids.forEach(function (id) {
+      on["node-" + id] = true;
+      if (has(nodes, id)) {
+        if (last !== null) {
+          on["edge-" + last + "-" + id] = true;
+        }
+        last = id;
+      }
+    });
+    for (var key in this.chart) {
+      this.chart[key].classList.toggle("nmd-on-path", has(on, key));
+    }
+    this.root.setAttribute("data-path", ids.join(" "));
   };
 
   /** The same markup as nmd_immuno.engine.recommendation.recommendation_html (same classes, same styles). */
   Explorer.prototype.render = function (result) {
-    var payload = this.payload, prefix = this.prefix;
-    var numbers = {};
+    var data = this.data, prefix = this.prefix, numbers = {}, rec = element("div", "nmd-rec");
     result.references.forEach(function (key, index) { numbers[key] = index + 1; });
-    var rec = element("div", "nmd-rec");
-    rec.setAttribute("data-disorder", payload.disorder);
-    rec.appendChild(element("p", "nmd-disclaimer", payload.disclaimer));
+    rec.setAttribute("data-disorder", this.program.disorder);
+    rec.appendChild(element("p", "nmd-disclaimer", data.texts.disclaimer));
+    function add(node) {
+      rec.appendChild(node);
+      return node;
+    }
     function heading(text) {
-      // Same markup as recommendation_html's heading_html: a div announced as a heading, not an <h4>.
-      var title = element("div", "nmd-heading", text);
+      var title = add(element("div", "nmd-heading", text));
       title.setAttribute("role", "heading");
       title.setAttribute("aria-level", "4");
-      rec.appendChild(title);
     }
     function therapyList(ids, cls, reasons) {
       if (!ids.length) {
-        var empty = element("p", cls + " nmd-empty");
-        empty.appendChild(element("em", null, "none"));
-        rec.appendChild(empty);
+        add(element("p", cls + " nmd-empty")).appendChild(element("em", null, "none"));
         return;
       }
-      var list = element("ul", cls);
+      var list = add(element("ul", cls));
       ids.forEach(function (therapy) {
-        var item = element("li", null, payload.therapy_labels[therapy] || therapy);
+        var item = list.appendChild(element("li", null, data.therapy_labels[therapy] || therapy));
         item.setAttribute("data-therapy", therapy);
         if (reasons) {
           item.appendChild(document.createTextNode(" "));
           item.appendChild(element("span", "nmd-reason", "(" + reasons[therapy] + ")"));
         }
-        list.appendChild(item);
       });
-      rec.appendChild(list);
-    }
-    function cites(keys, parent) {
-      if (!keys.length) {
-        return;
-      }
-      var span = element("span", "nmd-cites", "[");
-      keys.forEach(function (key, index) {
-        var link = element("a", null, String(numbers[key]));
-        link.href = "#" + prefix + "-ref-" + key;
-        link.title = key;
-        if (index) {
-          span.appendChild(document.createTextNode(", "));
-        }
-        span.appendChild(link);
-      });
-      span.appendChild(document.createTextNode("]"));
-      parent.appendChild(document.createTextNode(" "));
-      parent.appendChild(span);
     }
     heading("Offered now");
     therapyList(result.therapies, "nmd-therapies");
@@ -813,9 +560,8 @@
     therapyList(result.avoid, "nmd-avoid");
     if (result.warnings.length) {
       heading("Warnings");
-      var warnings = element("ul", "nmd-warnings");
+      var warnings = add(element("ul", "nmd-warnings"));
       result.warnings.forEach(function (text) { warnings.appendChild(element("li", null, text)); });
-      rec.appendChild(warnings);
     }
     var held = Object.keys(result.not_offered).filter(function (t) { return result.avoid.indexOf(t) === -1; });
     if (held.length) {
@@ -823,9 +569,9 @@
       therapyList(held, "nmd-not-offered", result.not_offered);
     }
     heading("Path through the pathway");
-    var path = element("ol", "nmd-path");
+    var path = add(element("ol", "nmd-path"));
     result.path.forEach(function (s) {
-      var item = element("li");
+      var item = path.appendChild(element("li"));
       item.setAttribute("data-step", s.id);
       item.appendChild(element("span", "nmd-kind", s.kind));
       item.appendChild(element("strong", null, s.title));
@@ -835,52 +581,60 @@
       }
       item.appendChild(element("br"));
       item.appendChild(document.createTextNode(s.rationale));
-      cites(s.references, item);
-      path.appendChild(item);
+      if (s.references.length) {
+        var cites = element("span", "nmd-cites", "[");
+        s.references.forEach(function (key, index) {
+          var link = element("a", null, String(numbers[key]));
+          link.href = "#" + prefix + "-ref-" + key;
+          link.title = key;
+          cites.appendChild(document.createTextNode(index ? ", " : ""));
+          cites.appendChild(link);
+        });
+        cites.appendChild(document.createTextNode("]"));
+        item.appendChild(document.createTextNode(" "));
+        item.appendChild(cites);
+      }
     });
-    rec.appendChild(path);
     heading("References");
-    var refs = element("ol", "nmd-references");
+    var refs = add(element("ol", "nmd-references"));
     result.references.forEach(function (key) {
-      var item = element("li", null, payload.references[key] || key);
+      var item = refs.appendChild(element("li", null, data.references[key] || key));
       item.id = prefix + "-ref-" + key;
       item.setAttribute("data-key", key);
-      refs.appendChild(item);
     });
-    rec.appendChild(refs);
     return rec;
   };
 
-  /** Start the explorer in ``root`` (the fragment rendered by nmd_immuno.widgets.static_explorer). */
-  function init(root, options) {
+  /** Start the explorer in ``root`` (the output rendered by nmd_immuno.widgets.static_explorer). */
+  function init(root) {
     if (!root || root.getAttribute("data-ready")) {
       return;
     }
-    root.setAttribute("data-ready", "loading");
-    var payload = JSON.parse(root.querySelector("script.nmdx-data").textContent);
-    var status = root.querySelector(".nmdx-status");
-    loadJsonLogic(libraryUrl(payload, options && options.library), function (jsonLogic) {
-      status.hidden = true;
-      root.explorer = new Explorer(root, payload, jsonLogic);
-      root.setAttribute("data-ready", "yes");
-    }, function (url) {
+    var status = root.querySelector(".nmdx-status"), jsonLogic = window.jsonLogic;
+    if (!jsonLogic || typeof jsonLogic.apply !== "function") {
       root.setAttribute("data-ready", "failed");
-      status.textContent = url ?
-        "The explorer could not load its JsonLogic evaluator (" + url + "); the result below is the first " +
-          "preset patient's, computed when the page was built." :
-        "This in-browser explorer runs in the published course book; in a live notebook use " +
-          "algorithm_explorer() instead. The result below is the first preset patient's.";
-    });
+      status.textContent = status.getAttribute("data-failed");
+      return;
+    }
+    root.explorer = new Explorer(root, JSON.parse(root.querySelector("script.nmdx-data").textContent), jsonLogic);
+    status.hidden = true;
+    root.setAttribute("data-ready", "yes");
   }
 
-  return {
-    version: VERSION,
-    buildContext: buildContext,
-    validate: validate,
-    walk: walk,
-    recommend: recommend,
-    pyRepr: pyRepr,
-    closeMatch: closeMatch,
-    init: init,
-  };
+  /** Start every explorer of the page once the document is parsed (the script may load in <head>). */
+  function start() {
+    function all() {
+      Array.prototype.forEach.call(document.querySelectorAll(".nmdx"), init);
+    }
+    if (typeof document === "undefined") {
+      return;
+    }
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", all);
+    } else {
+      all();
+    }
+  }
+
+  return { validate: validate, walk: walk, recommend: recommend, init: init, start: start };
 });

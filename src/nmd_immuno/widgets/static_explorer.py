@@ -1,37 +1,48 @@
-"""The algorithm explorer for the static book: the same pathway, walked in the reader's browser.
+"""The algorithm explorer for the static book: the same pathway program, run in the reader's browser.
 
 Why: in the published book no Python runs, so the ipywidgets explorer (:mod:`nmd_immuno.widgets.algorithm`)
-shows the moment it was saved. The pathways are data whose conditions are standard JsonLogic, so a browser can
-walk them too: ``static/explorer.js`` ports only the walker (validation, context, walk, generic rules) and
-evaluates the conditions with json-logic-js, which the book vendors (``make vendor``) and publishes at
-:data:`LIBRARY_PATH` below its root. Everything else comes from this module's payload, built from the loaded,
-validated data: the pathway, the field specs with their "allowed" texts, labels, formatted references and the
-engine's fixed texts. ``tests/test_static_explorer.py`` runs the JavaScript walker in node against
-:func:`nmd_immuno.recommend` on every preset and hundreds of random patients.
+would show the moment it was saved. Each pathway is lowered once into a JSON program
+(:mod:`nmd_immuno.engine.program`) that the Python walker runs; ``static/explorer.js`` runs the same program
+in the browser (conditions by the vendored json-logic-js). This module builds what an explorer output
+carries: only data (the program, the form's labels, presets, formatted references) in a
+``<script type="application/json">`` block, the first preset's result and flowchart rendered by the engine
+(what a reader without JavaScript sees), and no script: the book loads ``explorer.js``, its stylesheet and
+json-logic-js once per page (:mod:`nmd_immuno.sphinxext.explorer_assets`).
 
-The fragment is a ``text/html`` output with inline CSS and JavaScript, like the HTML quiz: without JavaScript
-it still shows the first preset patient's result, rendered here by the engine.
+:func:`explorer_tool` is what a chapter shows: one output whose ``text/html`` is this browser explorer and
+whose widget view is the live ipywidgets explorer. Jupyter (Lab, Voila, the hub) renders the widget view;
+the book prefers ``text/html`` (``nb_mime_priority_overrides`` in ``_config.yml``), so each chapter shows one
+explorer that responds, in both places. ``tests/test_static_explorer.py`` runs explorer.js under node against
+:func:`nmd_immuno.recommend`.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import re
 import uuid
 from typing import Any
 
-from nmd_immuno.content.algorithms import algorithm_file
 from nmd_immuno.content.bibliography import format_reference
-from nmd_immuno.content.loader import display_name
 from nmd_immuno.content.patient_fields import load_patient_fields
-from nmd_immuno.content.therapies import THERAPY_IDS, therapy_label, vocabulary
+from nmd_immuno.content.therapies import therapy_label
 from nmd_immuno.engine import load_pathway, recommend
+from nmd_immuno.engine.program import pathway_program
 from nmd_immuno.engine.recommendation import DISCLAIMER, recommendation_html
-from nmd_immuno.engine.walker import NEVER_OFFER, NOT_AGAIN, NOTHING_LEFT, STEP_REASON_PREFIX
-from nmd_immuno.quiz.static_html import static_asset
+from nmd_immuno.flowchart import FlowchartUnavailable, flowchart_html
+from nmd_immuno.widgets.algorithm import NOT_RECORDED, NOT_TRIED
 
 #: Where ``scripts/vendor-assets.sh`` puts json-logic-js, relative to the book's root (``html_extra_path``).
 LIBRARY_PATH = "vendor/json-logic-js/logic.js"
+#: The marker of an explorer output: the book adds the explorer's script to pages that contain it.
+ROOT_CLASS = "nmdx"
+
+FAILED = (
+    "The explorer could not start: its scripts (explorer.js and json-logic-js, which the course book loads "
+    "on every page with an explorer) are missing here. The result below is the first preset patient's, "
+    "computed when the page was built; with a live kernel use algorithm_explorer() instead."
+)
 
 
 def _reference_keys(value: Any) -> list[str]:
@@ -54,50 +65,48 @@ def _reference_keys(value: Any) -> list[str]:
 
 
 def explorer_payload(disorder: str) -> dict[str, Any]:
-    """Everything ``explorer.js`` needs for ``disorder``, as plain JSON data (no logic).
+    """Everything ``explorer.js`` needs for ``disorder``: the program and the form's texts (no logic).
 
     Raises PatientError for an unknown disorder and PathwayNotAvailable when its pathway file does not exist.
     """
     algorithm = load_pathway(disorder)
+    program = pathway_program(algorithm)
     fields = load_patient_fields()
-    vocab = vocabulary()
-    pathway = algorithm.model_dump(mode="json", exclude={"presets"})
-    for node, dumped in zip(algorithm.nodes, pathway["nodes"], strict=True):
-        dumped["kind"] = node.kind
-    specs = {
-        name: {**spec.model_dump(mode="json"), "allowed": spec.allowed()}
-        for name, spec in fields.fields_for(disorder).items()
-    }
+    specs = fields.fields_for(disorder)
     presets = [
         {"id": pid, "label": p.label, "description": " ".join(p.description.split()), "patient": p.patient}
         for pid, p in algorithm.presets.items()
     ]
+    history_therapies = algorithm.therapy_ids()
+    dumped = algorithm.model_dump(mode="json", exclude={"presets"})
     return {
-        "version": 1,
-        "disorder": disorder,
-        "title": algorithm.title,
-        "file": display_name(algorithm_file(disorder)),
-        "pathway": pathway,
-        "fields": specs,
-        "constraints": [c.model_dump(mode="json") for c in fields.constraints_for(disorder)],
-        "outcome_ids": list(fields.outcomes),
-        "outcome_labels": dict(fields.outcomes),
-        "therapy_ids": sorted(THERAPY_IDS),
-        "classes": list(vocab.classes),
-        "class_of": vocab.class_of(),
-        "therapy_labels": {therapy: therapy_label(therapy) for therapy in vocab.class_of()},
-        "history_therapies": algorithm.therapy_ids(),
+        "version": 2,
+        "program": program,
+        "fields": {
+            name: {
+                "label": spec.label + (f" ({spec.unit})" if spec.unit and spec.type != "bool" else ""),
+                "value_labels": dict(spec.value_labels),
+            }
+            for name, spec in specs.items()
+            if spec.type != "history"
+        },
+        "history_therapies": history_therapies,
+        "therapy_labels": {t: therapy_label(t) for t in program["walk"]["class_of"]},
+        "outcome_labels": [[key, label] for key, label in fields.outcomes.items()],
         "presets": presets,
         "start": presets[0]["patient"] if presets else {},
-        "references": {key: format_reference(key) for key in _reference_keys(pathway)},
-        "rules_text": {
-            "never_offer": NEVER_OFFER,
-            "not_again": NOT_AGAIN,
-            "nothing_left": NOTHING_LEFT,
-            "step_reason_prefix": STEP_REASON_PREFIX,
+        "references": {key: format_reference(key) for key in _reference_keys(dumped)},
+        "texts": {
+            "disclaimer": DISCLAIMER,
+            "not_recorded": NOT_RECORDED,
+            "not_tried": NOT_TRIED,
+            "optional": "optional",
+            "preset": "Preset patient",
+            "choose": "Choose a preset patient ...",
+            "reset": "Reset",
+            "reset_title": "Back to the starting patient",
+            "history": "Treatment history: what was tried and how it went",
         },
-        "disclaimer": DISCLAIMER,
-        "library_path": LIBRARY_PATH,
     }
 
 
@@ -107,43 +116,69 @@ def _script_json(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def static_explorer_html(disorder: str = "myasthenia_gravis", *, library_url: str | None = None) -> str:
-    """The explorer as one self-contained HTML fragment (markup, inline CSS, payload and ``explorer.js``).
+def _prefixed_ids(fragment: str, prefix: str) -> str:
+    """``fragment`` with every id (and link to one) prefixed, so that it never clashes with the chapter's own
+    flowchart and recommendations (the same drawing, the same patient's reference anchors)."""
+    fragment = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}-{m.group(1)}"', fragment)
+    return re.sub(r'\bhref="#([^"]+)"', lambda m: f'href="#{prefix}-{m.group(1)}"', fragment)
 
-    ``library_url``: where the browser loads json-logic-js from; by default the book's vendored copy, found
-    from the page's path to the site root (Sphinx's ``data-content_root``).
+
+def static_explorer_html(disorder: str = "myasthenia_gravis") -> str:
+    """The explorer as one HTML fragment: markup, the engine's first result and flowchart, and its data.
+
+    Carries no script: the page must load ``explorer.js`` and json-logic-js (the book does, once per page).
     """
     payload = explorer_payload(disorder)
     prefix = f"nmdx-{uuid.uuid4().hex[:12]}"
-    start = recommendation_html(recommend(disorder, payload["start"])) if payload["presets"] else ""
-    options = json.dumps({"library": library_url}).replace("<", "\\u003c")
-    init = (
-        "(function(){var s=document.currentScript;"
-        f'var r=(s&&s.parentNode&&s.parentNode.id==="{prefix}")?s.parentNode:'
-        f'document.getElementById("{prefix}");'
-        f"if(window.NMDExplorer&&r){{window.NMDExplorer.init(r,{options});}}}})();"
-    )
-    title = html.escape(payload["title"])
+    start = recommend(disorder, payload["start"]) if payload["presets"] else None
+    try:
+        chart = _prefixed_ids(flowchart_html(disorder, start), prefix)
+    except FlowchartUnavailable:
+        chart = ""
+    title = html.escape(payload["program"]["title"])
+    first = _prefixed_ids(recommendation_html(start), prefix) if start else ""
     return (
-        f'<div class="nmdx" id="{prefix}" data-disorder="{html.escape(disorder)}" lang="en">'
-        f"<style>{static_asset('explorer.css')}</style>"
-        f'<div class="nmdx-title" role="heading" aria-level="3">{title}: algorithm explorer in your browser'
-        "</div>"
+        f'<div class="{ROOT_CLASS}" id="{prefix}" data-disorder="{html.escape(disorder)}" lang="en">'
+        f'<div class="nmdx-title" role="heading" aria-level="3">{title}: algorithm explorer</div>'
         f'<p class="nmdx-notice">{html.escape(DISCLAIMER)} Change the patient and the pathway is walked '
-        "again in this page, with the same rules as the course's Python engine.</p>"
-        '<p class="nmdx-status" role="status">Starting the explorer ... (it needs JavaScript; the result '
-        "below is the first preset patient's)</p>"
+        "again in this page, with the same program as the course's Python engine, and the flowchart "
+        "follows.</p>"
+        f'<p class="nmdx-status" role="status" data-failed="{html.escape(FAILED)}">Starting the explorer ... '
+        "(it runs in the course book, with JavaScript; until it starts, or anywhere else, the result "
+        "below is the first preset patient's, computed when the page was built)</p>"
         '<div class="nmdx-form" hidden></div>'
         '<div class="nmdx-message" role="alert" hidden></div>'
-        f'<div class="nmdx-result" aria-live="polite">{start}</div>'
+        f'<div class="nmdx-result" aria-live="polite">{first}</div>'
+        '<div class="nmd-heading nmdx-chart-title" role="heading" aria-level="4">'
+        "Flowchart (this patient's path in red)</div>"
+        f'<div class="nmdx-chart">{chart}</div>'
         f'<script type="application/json" class="nmdx-data">{_script_json(payload)}</script>'
-        f"<script>{static_asset('explorer.js')}\n{init}</script>"
         "</div>"
     )
 
 
-def static_explorer(disorder: str = "myasthenia_gravis", *, library_url: str | None = None) -> Any:
-    """``IPython.display.HTML`` of :func:`static_explorer_html`: what a chapter's last line returns."""
+def static_explorer(disorder: str = "myasthenia_gravis") -> Any:
+    """``IPython.display.HTML`` of :func:`static_explorer_html` (the browser explorer alone)."""
     from IPython.display import HTML
 
-    return HTML(static_explorer_html(disorder, library_url=library_url))
+    return HTML(static_explorer_html(disorder))
+
+
+class ExplorerTool:
+    """One output, two views: the live ipywidgets explorer (a kernel) and the browser explorer (the book)."""
+
+    def __init__(self, disorder: str) -> None:
+        from nmd_immuno.widgets.algorithm import algorithm_explorer
+
+        self.disorder = disorder
+        self.widget = algorithm_explorer(disorder)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        bundle = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})
+        bundle["text/html"] = static_explorer_html(self.disorder)
+        return bundle
+
+
+def explorer_tool(disorder: str = "myasthenia_gravis") -> ExplorerTool:
+    """What a disorder chapter shows: the live explorer with a kernel, the browser explorer in the book."""
+    return ExplorerTool(disorder)
