@@ -30,7 +30,6 @@ from __future__ import annotations
 import functools
 import os
 import platform
-import pwd
 import shutil
 import subprocess
 import sys
@@ -124,6 +123,8 @@ def require_tools() -> str:
 def sandbox_ids() -> tuple[int, int]:
     """The (uid, gid) the kernel runs as when the grader is root: the system user ``nmd-sandbox``, created
     here on first use (never root, never a real person's account)."""
+    import pwd  # POSIX only: imported here so that Windows can import this module (and be refused)
+
     try:
         entry = pwd.getpwnam(SANDBOX_USER)
     except KeyError:
@@ -149,9 +150,8 @@ def sandbox_ids() -> tuple[int, int]:
 def python_binds() -> list[Bind]:
     """The running Python (virtual environment and base installation) and the course package's ``src/`` and
     ``data/``: what a notebook legitimately imports and reads. Paths under ``/usr`` are bound anyway."""
-    from nmd_immuno.paths import data_dir
-
     import nmd_immuno
+    from nmd_immuno.paths import data_dir
 
     paths = {Path(sys.prefix), Path(sys.base_prefix), Path(os.path.realpath(sys.executable)).parent.parent}
     paths.add(Path(nmd_immuno.__file__).resolve().parent.parent)  # src/ (the package, read-only)
@@ -277,7 +277,7 @@ def probe() -> str | None:
     hint = (
         "user namespaces are disabled (sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces "
         "> 0, or an AppArmor profile allowing bwrap)"
-        if "namespace" in err[0].lower() or "permission" in err[0].lower() or "operation not" in err[0].lower()
+        if any(w in err[0].lower() for w in ("namespace", "permission", "operation not"))
         else "bubblewrap could not start"
     )
     return f"the grading sandbox cannot be created: {hint}: bwrap said {err[0]!r}; or pass --unsandboxed"
@@ -297,5 +297,7 @@ def regular_entries(folder: Path, skip_suffixes: Iterable[str] = (".ipynb",)) ->
     if not folder.is_dir():
         return []
     return sorted(
-        p for p in folder.iterdir() if not p.is_symlink() and p.suffix not in skip and (p.is_file() or p.is_dir())
+        p
+        for p in folder.iterdir()
+        if not p.is_symlink() and p.suffix not in skip and (p.is_file() or p.is_dir())
     )

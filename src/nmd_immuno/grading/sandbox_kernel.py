@@ -57,7 +57,8 @@ class SandboxKernelManager(AsyncKernelManager):
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         # the connection file is shown read-only at the same path; it must be readable by the sandbox user
         os.chmod(self.connection_file, 0o644)
-        argv = [sys.executable, "-m", "ipykernel_launcher", "-f", self.connection_file, *(extra_arguments or [])]
+        launcher = [sys.executable, "-m", "ipykernel_launcher", "-f", self.connection_file]
+        argv = [*launcher, *(extra_arguments or [])]
         env = dict(self.sandbox_env)
         if os.environ.get("NBGRADER_EXECUTION"):
             env.setdefault("NBGRADER_EXECUTION", os.environ["NBGRADER_EXECUTION"])
@@ -87,7 +88,9 @@ class SandboxKernelManager(AsyncKernelManager):
             shutil.rmtree(self._private, ignore_errors=True)
 
     def __del__(self) -> None:
-        shutil.rmtree(getattr(self, "_private", ""), ignore_errors=True) if hasattr(self, "_private") else None
+        private = getattr(self, "_private", None)
+        if private is not None:
+            shutil.rmtree(private, ignore_errors=True)
 
 
 async def _sandbox_init(pid: int) -> int | None:
