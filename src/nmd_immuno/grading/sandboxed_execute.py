@@ -163,6 +163,8 @@ class SandboxedExecute(GuardedExecute):
             return super().create_kernel_manager()
         from nmd_immuno.grading.sandbox_kernel import SandboxKernelManager
 
+        if not self.kernel_name:  # as nbclient does: the notebook's kernel
+            self.kernel_name = self.nb.metadata.get("kernelspec", {}).get("name") or "python3"
         workdir = workdir_for(self._assignment)
         entries = regular_entries(self._submission_dir) if self._submission_dir else []
         km = SandboxKernelManager(kernel_name=self.kernel_name, config=self.config)
