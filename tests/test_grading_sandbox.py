@@ -1,4 +1,4 @@
-"""Hostile submissions against the real grading workflow: every attack fails or is flagged, honest grades hold.
+"""Hostile submissions against the real grading workflow: each attack fails or is flagged, honest grades hold.
 
 One temporary course (module-scoped) with the fixture assignment ``fx`` and a second assignment ``fy``. Beside
 two honest students, each hostile student answers ``fx`` correctly except for one answer cell that attacks the
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import re
 import socket
@@ -129,7 +130,8 @@ print('\\n'.join(found))
 {ANSWER}"""
     vandal = f"""
 import sqlite3
-for path in [{str(root / "source" / FX / "evil.txt")!r}, {str(root / "submitted" / "h_honest" / FX / "pwned.txt")!r},
+for path in [{str(root / "source" / FX / "evil.txt")!r},
+             {str(root / "submitted" / "h_honest" / FX / "pwned.txt")!r},
              {str(root / "release" / FX / "evil.txt")!r}, 'evil_in_cwd.txt']:
     try:
         open(path, 'w').write('pwned by s_vandal')
@@ -349,10 +351,8 @@ def test_hidden_tests_never_reach_outputs_even_base64(graded: Graded) -> None:
             for o in cell.get("outputs", []):
                 text = str(o.get("text", "")) + " ".join(map(str, o.get("traceback", [])))
                 for token in re.findall(r"B64 ([A-Za-z0-9+/=]+)", text):
-                    try:
+                    with contextlib.suppress(binascii.Error, UnicodeDecodeError):
                         decoded.append(base64.b64decode(token).decode())
-                    except (binascii.Error, UnicodeDecodeError):
-                        pass
                 assert gh.HIDDEN_MARKER not in text and "0.4) == 22.0" not in text
     assert any("assert nnt(0.5) == 2" in d for d in decoded)  # the hook did capture cells...
     assert not any(gh.HIDDEN_MARKER in d or "g_per_kg=0.4" in d for d in decoded)  # ...never hidden tests
@@ -367,10 +367,8 @@ def test_feedback_is_complete_and_leak_free(graded: Graded) -> None:
         text = html_text(markup)
         assert gh.HIDDEN_MARKER not in text and gh.SOLUTION_MARKER not in text and SECRET_VALUE not in text
         for token in re.findall(r"[A-Za-z0-9+/]{40,}={0,2}", markup):
-            try:
+            with contextlib.suppress(binascii.Error):
                 assert gh.HIDDEN_MARKER not in base64.b64decode(token + "===").decode(errors="ignore")
-            except binascii.Error:
-                pass
     leak_fb = html_text((graded.course.feedback_dir("s_leak", FX) / "fx.html").read_text(encoding="utf-8"))
     assert "B64" in leak_fb  # the student's own (harmless) outputs are shown, not withheld
 

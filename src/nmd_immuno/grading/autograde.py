@@ -220,7 +220,7 @@ def _classify(course: Course, assignment: str, outcome: Outcome, result: RunResu
 #: What a kernel reports when it runs into one of the sandbox's limits (``sandbox.Limits``).
 _LIMIT_SIGNS: dict[str, tuple[str, ...]] = {
     "memory": ("MemoryError", "[Errno 12]", "Cannot allocate memory"),
-    "processes": ("[Errno 11] Resource temporarily unavailable", "can't start new thread"),
+    "processes": ("BlockingIOError", "[Errno 11] Resource temporarily unavailable", "can't start new thread"),
     "disk": ("[Errno 28]", "No space left on device", "[Errno 27]", "File too large"),
     "cpu time": ("CPU time limit exceeded",),
 }

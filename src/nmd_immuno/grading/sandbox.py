@@ -199,6 +199,13 @@ def bwrap_command(spec: SandboxSpec) -> list[str]:
     args += ["--perms", "1777", "--size", str(lim.tmp_bytes), "--tmpfs", "/dev/shm"]
     args += ["--perms", "1777", "--size", str(lim.home_bytes), "--tmpfs", HOME]
     made = {"/", "/tmp", HOME, "/usr", "/dev", "/proc"}
+    for parent in _parents(spec.workdir):  # the working folder first: writable, whatever is bound into it
+        if parent not in made:
+            args += ["--perms", "0755", "--dir", parent]
+            made.add(parent)
+    if spec.workdir not in made:
+        args += ["--perms", "1777", "--dir", spec.workdir]
+        made.add(spec.workdir)
     for target in [*(b.target for b in binds), *spec.dirs, spec.workdir]:
         for parent in _parents(target):
             if parent not in made and not any(parent == m or parent.startswith(m + "/") for m in ("/usr",)):
@@ -207,8 +214,6 @@ def bwrap_command(spec: SandboxSpec) -> list[str]:
     for d in spec.dirs:
         args += ["--perms", "0777", "--dir", d]
         made.add(d)
-    if spec.workdir not in made:
-        args += ["--perms", "1777", "--dir", spec.workdir]
     for b in binds:
         args += ["--ro-bind", str(b.source), b.target]
     args += ["--chdir", spec.workdir, "--clearenv"]
