@@ -193,7 +193,7 @@ def bwrap_command(spec: SandboxSpec) -> list[str]:
         args += ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup"]
         args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     else:
-        args += ["--unshare-all", "--disable-userns", "--uid", "65534", "--gid", "65534"]
+        args += ["--unshare-all", "--unshare-user", "--disable-userns", "--uid", "65534", "--gid", "65534"]
     args += ["--proc", "/proc", "--dev", "/dev"]
     args += ["--perms", "1777", "--size", str(lim.tmp_bytes), "--tmpfs", "/tmp"]
     args += ["--perms", "1777", "--size", str(lim.tmp_bytes), "--tmpfs", "/dev/shm"]
