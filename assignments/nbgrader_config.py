@@ -13,9 +13,12 @@ The environment variables below let one file serve a laptop, a test's temporary 
   graders; by default the gradebook is ``gradebook.db`` (sqlite) beside this file: one grader, on a local
   disk.
 
-The preprocessor lists are nbgrader's defaults with three course classes swapped in
-(``nmd_immuno.grading.preprocessors``): deleted test cells are put back, runaway output is capped while it
-arrives, and feedback never shows hidden tests, neither as code nor inside a traceback.
+The preprocessor lists are nbgrader's defaults with course classes swapped in
+(``nmd_immuno.grading.preprocessors``, ``nmd_immuno.grading.sandboxed_execute``): deleted test cells are put
+back, every kernel runs in the bubblewrap sandbox (no course folder, gradebook, network or grader
+environment in sight; ``--SandboxedExecute.sandbox=False`` turns it off), hidden tests run in a separate
+grading run whose outputs are never kept, runaway output is capped while it arrives, and feedback never shows
+hidden tests, neither as code nor inside a traceback.
 """
 
 import os
@@ -54,7 +57,7 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 c.Autograde.autograde_preprocessors = [
-    "nmd_immuno.grading.preprocessors.GuardedExecute",
+    "nmd_immuno.grading.sandboxed_execute.SandboxedExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",

@@ -1,8 +1,11 @@
-"""Benchmark: autograde a synthetic cohort on one assignment, sequentially and in parallel, and compare.
+"""Benchmark: autograde a synthetic cohort on one assignment: sandboxed in sequence, sandboxed in parallel and
+unsandboxed in parallel, and compare.
 
-Prints seconds per submission for both runs, the speed-up, and whether the two gradebooks hold identical
-grades and outcomes (each run grades its own copy of the same course, so neither can hide the other's
-mistakes). Results are also written to ``benchmarks/results/bench_autograde.json``.
+Prints seconds per submission for each run (wall clock, and each student's own grading time), the speed-up of
+the parallel run, the cost of the grading sandbox per submission (sandboxed minus unsandboxed, same workers,
+same machine, same run), and whether the gradebooks hold identical grades and outcomes (each run grades its
+own copy of the same course, so none can hide another's mistakes). Results are also written to
+``benchmarks/results/bench_autograde.json``.
 
     .venv/bin/python benchmarks/bench_autograde.py                       # a1-dosing-safety, 30 students
     .venv/bin/python benchmarks/bench_autograde.py --assignment fx --students 12 --workers 2
@@ -50,12 +53,21 @@ def build_cohort(course: Course, assignment: str, n_students: int, seed: int) ->
             gh.write_submission(course, f"student{i:02d}", assignment, {name: nb})
 
 
-def grade(course: Course, assignment: str, workers: int) -> tuple[float, pd.DataFrame, dict[str, list[str]]]:
-    run = autograde(course, assignment, workers=workers)
+def grade(
+    course: Course, assignment: str, workers: int, sandboxed: bool = True
+) -> tuple[float, pd.DataFrame, dict[str, list[str]], float]:
+    """Wall seconds, grades, statuses and the mean of each student's own grading time."""
+    run = autograde(course, assignment, workers=workers, sandboxed=sandboxed)
     grades = grades_frame(course, assignment)[
         ["student", "item", "auto_score", "score", "needs_manual_grade"]
     ]
-    return run.seconds, grades.reset_index(drop=True), {o.student: o.status for o in run.outcomes}
+    per_student = sum(o.seconds for o in run.outcomes) / max(len(run.outcomes), 1)
+    return (
+        run.seconds,
+        grades.reset_index(drop=True),
+        {o.student: o.status for o in run.outcomes},
+        per_student,
+    )
 
 
 def main() -> int:
@@ -80,16 +92,19 @@ def main() -> int:
         )
         workflow.generate(seq, [args.assignment])
         build_cohort(seq, args.assignment, args.students, args.seed)
-        shutil.copytree(
-            seq.root, Path(tmp) / "par"
-        )  # same gradebook state and submissions, graded separately
+        # same gradebook state and submissions, graded separately
+        shutil.copytree(seq.root, Path(tmp) / "par")
+        shutil.copytree(seq.root, Path(tmp) / "open")
         par = Course(Path(tmp) / "par", seq.exchange, seq.course_id, seq.cell_timeout_s)
+        unsandboxed = Course(Path(tmp) / "open", seq.exchange, seq.course_id, seq.cell_timeout_s)
 
-        t_seq, g_seq, o_seq = grade(seq, args.assignment, 1)
-        t_par, g_par, o_par = grade(par, args.assignment, args.workers)
+        t_seq, g_seq, o_seq, s_seq = grade(seq, args.assignment, 1)
+        t_par, g_par, o_par, s_par = grade(par, args.assignment, args.workers)
+        t_open, g_open, o_open, s_open = grade(unsandboxed, args.assignment, args.workers, sandboxed=False)
 
-    identical = g_seq.equals(g_par) and o_seq == o_par
+    identical = g_seq.equals(g_par) and o_seq == o_par and g_seq.equals(g_open) and o_seq == o_open
     n = args.students
+    cost = (t_par - t_open) / n
     result = {
         "assignment": args.assignment,
         "students": n,
@@ -100,15 +115,33 @@ def main() -> int:
         "parallel_s": round(t_par, 2),
         "parallel_s_per_submission": round(t_par / n, 3),
         "speed_up": round(t_seq / t_par, 2),
+        "unsandboxed_parallel_s": round(t_open, 2),
+        "unsandboxed_parallel_s_per_submission": round(t_open / n, 3),
+        "sandbox_cost_s_per_submission": round(cost, 3),
+        "student_seconds_sandboxed_parallel": round(s_par, 3),
+        "student_seconds_unsandboxed_parallel": round(s_open, 3),
+        "student_seconds_sandboxed_sequential": round(s_seq, 3),
         "grades_identical": identical,
         "mean_score": round(float(g_seq.groupby("student")["score"].sum().mean()), 2),
         "statuses": sorted({";".join(s) for s in o_seq.values()}),
         "when": time.strftime("%Y-%m-%d %H:%M:%S"),
     }
     print(f"autograde benchmark: {n} synthetic students on {args.assignment} ({os.cpu_count()} CPUs)")
-    print(f"  sequential          : {t_seq:7.1f} s  ({t_seq / n:.2f} s per submission)")
-    print(f"  parallel, {args.workers} workers : {t_par:7.1f} s  ({t_par / n:.2f} s per submission)")
-    print(f"  speed-up            : {t_seq / t_par:.2f}x")
+    w = args.workers
+    print(
+        f"  sandboxed, sequential     : {t_seq:7.1f} s  ({t_seq / n:.2f} s per submission; {s_seq:.2f} s "
+        "per student's own grading)"
+    )
+    print(
+        f"  sandboxed, {w} workers     : {t_par:7.1f} s  ({t_par / n:.2f} s per submission; {s_par:.2f} s "
+        "per student)"
+    )
+    print(
+        f"  unsandboxed, {w} workers   : {t_open:7.1f} s  ({t_open / n:.2f} s per submission; {s_open:.2f} s "
+        "per student)"
+    )
+    print(f"  sandbox cost            : {cost:+.2f} s per submission ({w} workers)")
+    print(f"  speed-up (sandboxed)    : {t_seq / t_par:.2f}x")
     print(f"  grades and outcomes identical: {identical}")
     out = REPO / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages the course needs, only those missing: python3-venv (Debian's python3 cannot
 # create a virtual environment without it), graphviz (dot renders the flowcharts in the book), chromium
-# (the browser tests), fonts for readable screenshots, npm (vendored browser assets).
+# (the browser tests), fonts for readable screenshots, npm (vendored browser assets), bubblewrap (the sandbox
+# students' code runs in when autograding).
 set -euo pipefail
 PYTHON=${PYTHON:-python3}
 missing=()
@@ -14,6 +15,7 @@ command -v dot >/dev/null 2>&1 || missing+=(graphviz)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

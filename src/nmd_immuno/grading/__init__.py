@@ -5,7 +5,8 @@ Command line: ``python -m nmd_immuno.grading --help`` (and the ``make assignment
 - ``Course.resolve(root=None, *, exchange=None, course_id=None, cell_timeout_s=None)``
 - ``generate(course, assignments=None, *, duedate=None)``, ``release(course, assignments=None)``,
   ``collect(course, assignments=None)``
-- ``autograde(course, assignment, *, students=None, workers=1, deadline_s=None) -> GradingRun``
+- ``autograde(course, assignment, *, students=None, workers=1, deadline_s=None, sandboxed=True)``
+  ``-> GradingRun`` (kernels in the bubblewrap sandbox: ``sandbox``, ``sandboxed_execute``)
 - ``generate_feedback(course, assignment, *, students=None, release=False) -> FeedbackReport``
 - ``grade_export(course, assignment=None) -> DataFrame``, ``export_grades(course, output=None,
   assignment=None)``

@@ -43,6 +43,12 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--student", action="append", help="only this student (repeatable)")
     a.add_argument("--workers", type=int, default=1, help="students graded at once (default 1)")
     a.add_argument("--deadline", type=float, help="hard limit in seconds per student (default: derived)")
+    a.add_argument(
+        "--unsandboxed",
+        action="store_true",
+        help="run students' code WITHOUT the bubblewrap sandbox (where none can be made); the export flags "
+        "every grade",
+    )
 
     f = sub.add_parser("feedback", help="sanitised HTML feedback (hidden tests never shown)")
     f.add_argument("assignment")
@@ -151,8 +157,17 @@ def _autograde(course: Course, args: argparse.Namespace) -> int:
         print(f"autograde: no submissions under {course.root / 'submitted'}")
         return 0
     for aid in assignments:
-        run_ = autograde(course, aid, students=args.student, workers=args.workers, deadline_s=args.deadline)
+        run_ = autograde(
+            course,
+            aid,
+            students=args.student,
+            workers=args.workers,
+            deadline_s=args.deadline,
+            sandboxed=not args.unsandboxed,
+        )
         n = len(run_.outcomes)
+        if args.unsandboxed:
+            print(f"WARNING autograde {aid}: students' code ran without the sandbox", file=sys.stderr)
         print(
             f"autograde {aid}: {n} submissions in {run_.seconds:.1f} s "
             f"({run_.seconds / max(n, 1):.2f} s each, {run_.workers} worker(s))"
@@ -163,10 +178,11 @@ def _autograde(course: Course, args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from nmd_immuno.grading.sandbox import SandboxUnavailable
     from nmd_immuno.grading.workflow import GradingCommandError
 
     try:
         return run(argv)
-    except (ValueError, FileNotFoundError, GradingCommandError) as exc:
+    except (ValueError, FileNotFoundError, GradingCommandError, SandboxUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -2,7 +2,9 @@
 
 ``nbgrader export`` writes scores only, so a notebook that was not JSON, a renamed notebook and a student who
 simply answered nothing all look like 0. Here each row also carries the outcome codes recorded at autograde
-(``outcomes``), lateness from the gradebook, and whether an instructor should review the row.
+(``outcomes``), lateness from the gradebook, whether an instructor should review the row, and
+``unsandboxed``: the submission's code ran outside the grading sandbox (``--unsandboxed``), so nothing stopped
+it from changing files or grades.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ EXPORT_COLUMNS = [
     "submitted_at",
     "seconds_late",
     "detail",
+    "unsandboxed",
     "log",
 ]
 
@@ -69,6 +72,7 @@ def _row(assignment, student: str, sub, outcome) -> dict:
             "submitted_at": "",
             "seconds_late": 0.0,
             "detail": CODE_BY_NAME["not_submitted"].meaning,
+            "unsandboxed": False,
             "log": "",
         }
     codes = list(outcome.codes) if outcome else []
@@ -81,6 +85,8 @@ def _row(assignment, student: str, sub, outcome) -> dict:
     if outcome is None:
         details.setdefault("ok", "no autograde record from this tool (graded directly with nbgrader?)")
     penalty = float(sub.late_submission_penalty or 0.0)
+    # students' code ran without isolation: the score may have been tampered with by the submission itself
+    unsandboxed = bool(outcome is not None and outcome.sandboxed is False)
     return {
         "assignment": assignment.name,
         "student": student,
@@ -93,7 +99,9 @@ def _row(assignment, student: str, sub, outcome) -> dict:
         "needs_manual_grade": bool(sub.needs_manual_grade),
         "submitted_at": _iso(sub.timestamp),
         "seconds_late": late,
-        "detail": " | ".join(f"{c}: {details[c]}" for c in status if c in details),
+        "detail": " | ".join(f"{c}: {details[c]}" for c in status if c in details)
+        + (" | graded without the sandbox (--unsandboxed)" if unsandboxed else ""),
+        "unsandboxed": unsandboxed,
         "log": outcome.log if outcome else "",
     }
 

@@ -104,15 +104,51 @@ def check_submission(course: Course, assignment: str, student: str) -> list[Find
         name = rel_path.name
         released = read_notebook(rel_path)
         if name not in submitted_paths:
-            findings.append(_missing(name, released, extra, submitted_paths))
+            other = _wrong_assignment(course, assignment, released, [submitted_paths[e] for e in extra])
+            findings.append(other or _missing(name, released, extra, submitted_paths))
             continue
         try:
             submitted = read_notebook(submitted_paths[name])
         except ValueError as exc:
             findings.append(Finding("invalid_notebook", name, str(exc)))
             continue
+        other = _wrong_assignment(course, assignment, released, [submitted_paths[name]])
+        if other:
+            findings.append(other)
+            continue
         findings.extend(compare_notebook(released, submitted, name))
     return findings
+
+
+def _wrong_assignment(
+    course: Course, assignment: str, released: Any, candidates: list[Path]
+) -> Finding | None:
+    """A submitted notebook that shares (almost) no cell with the released one but most cells with a notebook
+    released for another assignment: the student handed in the wrong assignment."""
+    wanted = _cell_ids(released)
+    base = course.root / "release"
+    found = sorted(base.glob("*/*.ipynb")) if base.is_dir() else []
+    others = [p for p in found if p.parent.name != assignment]
+    for path in candidates:
+        try:
+            ids = _cell_ids(read_notebook(path))
+        except ValueError:
+            continue
+        if not ids or len(ids & wanted) >= max(1, len(wanted) // 2):
+            continue
+        for other in others:
+            try:
+                theirs = _cell_ids(read_notebook(other))
+            except ValueError:
+                continue
+            if theirs and len(ids & theirs) >= max(1, len(theirs) // 2):
+                return Finding(
+                    "wrong_assignment",
+                    path.name,
+                    f"{path.name} is the notebook of assignment {other.parent.name!r} "
+                    f"({other.name}), not of {assignment!r}",
+                )
+    return None
 
 
 def _missing(name: str, released: Any, extra: list[str], submitted: dict[str, Path]) -> Finding:

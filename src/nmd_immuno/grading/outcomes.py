@@ -28,6 +28,12 @@ CODES: tuple[Code, ...] = (
         "grading overran its hard deadline (unresponsive kernel) and was stopped; autograded cells score 0",
         True,
     ),
+    Code(
+        "wrong_assignment",
+        "the submission holds the notebook of another assignment; it was not run and scores 0 "
+        "(ask the student for the right notebook)",
+        True,
+    ),
     Code("kernel_died", "the kernel died while the notebook ran; autograded cells score 0", True),
     Code("invalid_notebook", "a notebook is not valid notebook JSON; it was not graded and scores 0", True),
     Code(
@@ -44,6 +50,12 @@ CODES: tuple[Code, ...] = (
         "timeout",
         "a cell ran longer than the execution timeout and was interrupted; that cell's tests "
         "score 0 and the rest was graded",
+        True,
+    ),
+    Code(
+        "sandbox_limit",
+        "the code hit a limit of the grading sandbox (memory, processes, disk or CPU time; see detail); "
+        "what ran until then was graded",
         True,
     ),
     Code(
@@ -96,6 +108,7 @@ class Outcome:
     returncode: int | None = 0
     seconds: float = 0.0
     log: str = ""
+    sandboxed: bool | None = None  # None: recorded before the sandbox existed
 
     def add(self, code: str, detail: str = "") -> None:
         if code not in CODE_BY_NAME:

@@ -7,7 +7,8 @@
   student's answers are still tested, and resets every cell's role to the source's.
 * ``GuardedExecute`` (autograding step): nbgrader's ``LimitOutput`` trims lines only after the whole notebook
   ran, so a flood of output is first held in memory in full. This caps output per cell while it arrives.
-* ``SanitiseFeedback`` (feedback step): nbgrader's feedback shows hidden tests, and clearing them
+* ``SanitiseFeedback`` (feedback step; only cells the instructor wrote, never a student's answer cell):
+  nbgrader's feedback shows hidden tests, and clearing them
   (``ClearHiddenTests``) still leaves the failing assert line, its neighbours and its message in the
   traceback. This removes hidden-test and mark-scheme regions, replaces the outputs of cells that held hidden
   tests by a summary that only names a failing *visible* line, and withholds any other output quoting hidden
@@ -26,7 +27,14 @@ from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
 from nbgrader.preprocessors.execute import Execute
 from traitlets import Integer, Unicode
 
-from nmd_immuno.grading.notebooks import MIN_SECRET_CHARS, cell_source, grade_id, normalise, regions
+from nmd_immuno.grading.notebooks import (
+    MIN_SECRET_CHARS,
+    cell_source,
+    grade_id,
+    is_answer_cell,
+    normalise,
+    regions,
+)
 
 #: Written into a cell whose output was cut; ``outcomes`` looks for it to report an output flood.
 FLOOD_MARKER = "[nmd-immuno grader] output truncated: this cell printed more than the limit"
@@ -158,7 +166,7 @@ class SanitiseFeedback(NbGraderPreprocessor):
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
         secrets: set[str] = set()
         for cell in nb.cells:
-            for reg in regions(cell_source(cell), ("hidden_tests", "mark_scheme")):
+            for reg in _instructor_regions(cell):
                 secrets.update(s for s in (normalise(x) for x in reg.lines) if len(s) >= MIN_SECRET_CHARS)
         self._secrets = secrets
         nb, resources = super().preprocess(nb, resources)
@@ -169,7 +177,7 @@ class SanitiseFeedback(NbGraderPreprocessor):
         self, cell: NotebookNode, resources: ResourcesDict, cell_index: int
     ) -> tuple[NotebookNode, ResourcesDict]:
         source = cell_source(cell)
-        regs = regions(source, ("hidden_tests", "mark_scheme"))
+        regs = _instructor_regions(cell)
         if regs:
             lines = source.split("\n")
             hidden_lines = set()  # 1-based line numbers as the kernel reports them
@@ -221,6 +229,14 @@ class SanitiseFeedback(NbGraderPreprocessor):
         if any(s in text for s in self._secrets):
             return NotebookNode(output_type="stream", name="stdout", text=self.withheld_note + "\n")
         return output
+
+
+def _instructor_regions(cell: Any) -> list:
+    """Hidden-test and mark-scheme regions of a cell the instructor wrote. In a student's answer cell a marker
+    is the student's own text: treating it as a region would blank their answer and its outputs."""
+    if is_answer_cell(cell):
+        return []
+    return regions(cell_source(cell), ("hidden_tests", "mark_scheme"))
 
 
 def _output_strings(output: Any) -> list[str]:

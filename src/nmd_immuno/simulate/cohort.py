@@ -26,12 +26,9 @@ MAX_MONTHS = 120
 MAX_SEED = 2**32 - 1
 
 
-
 def _params(disorder: object) -> SimulationParams:
     if not isinstance(disorder, str) or disorder not in DISORDERS:
-        raise SimulationInputError(
-            f"disorder: unknown value {disorder!r}; allowed: {', '.join(DISORDERS)}"
-        )
+        raise SimulationInputError(f"disorder: unknown value {disorder!r}; allowed: {', '.join(DISORDERS)}")
     available = available_disorders()
     if disorder not in available:
         raise SimulationInputError(
