@@ -487,10 +487,30 @@
     return patient;
   };
 
+  /** The patient the pathway was walked for, as entered: every field the reader changes shows here. */
+  Explorer.prototype.summary = function (patient) {
+    var P = this.program.patient, parts = [];
+    Object.keys(patient).forEach(function (name) {
+      if (name !== "history") {
+        parts.push(name + " = " + shown(P, patient[name]));
+      }
+    });
+    var tried = Object.keys(patient.history);
+    parts.push("history: " + (tried.length ? tried.map(function (t) {
+      return t + " " + patient.history[t];
+    }).join(", ") : "none recorded"));
+    return "Walked for: " + parts.join("; ");
+  };
+
   Explorer.prototype.update = function () {
-    var result = null, message = "";
+    var result = null, message = "", patient = this.patient();
+    var entered = this.root.querySelector(".nmdx-patient");
+    if (entered) {
+      entered.textContent = this.summary(patient);
+      entered.hidden = false;
+    }
     try {
-      result = recommend(this.program, this.patient(), this.jsonLogic);
+      result = recommend(this.program, patient, this.jsonLogic);
     } catch (error) {
       message = error.name === "PatientError" ? error.message :
         "unexpected problem (" + error.name + "): " + error.message;

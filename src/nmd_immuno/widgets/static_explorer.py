@@ -147,6 +147,7 @@ def static_explorer_html(disorder: str = "myasthenia_gravis") -> str:
         "(it runs in the course book, with JavaScript; until it starts, or anywhere else, the result "
         "below is the first preset patient's, computed when the page was built)</p>"
         '<div class="nmdx-form" hidden></div>'
+        '<p class="nmdx-patient" hidden></p>'
         '<div class="nmdx-message" role="alert" hidden></div>'
         f'<div class="nmdx-result" aria-live="polite">{first}</div>'
         '<div class="nmd-heading nmdx-chart-title" role="heading" aria-level="4">'
