@@ -1,4 +1,4 @@
-"""JupyterHub for a cohort workshop of the course on one server: `make workshop` starts it (`make workshop-help`).
+"""JupyterHub for a cohort workshop of the course on one server: `make workshop` starts it (see workshop-help).
 
 Who may log in is the roster (``NMD_WORKSHOP_ROSTER``, a CSV file: username, display name, role; default the
 demo roster ``workshop/demo-roster.csv``), checked before anything starts (a bad line stops the hub with the
@@ -24,7 +24,7 @@ line number and the reason). Built from JupyterHub's own parts:
 
 Settings from environment variables (the make targets set some):
 
-    NMD_WORKSHOP_ROSTER                     the roster CSV                            (workshop/demo-roster.csv)
+    NMD_WORKSHOP_ROSTER                     the roster CSV                      (workshop/demo-roster.csv)
     NMD_WORKSHOP_HOST / NMD_WORKSHOP_PORT   public address of the hub               (127.0.0.1:8010)
     NMD_WORKSHOP_ALLOW_NETWORK              1: listen beyond loopback without ssl_cert (TLS ends in a proxy)
     NMD_WORKSHOP_HUB_PORT                   the hub's internal port                   (port + 1)
@@ -47,8 +47,10 @@ import os
 import pwd
 import re
 import sys
+import sysconfig
 from pathlib import Path
 
+from nmd_immuno.paths import data_dir
 from nmd_immuno.workshop.hub import (
     ADD_USER_CMD,
     ensure_system_user,
@@ -57,6 +59,7 @@ from nmd_immuno.workshop.hub import (
     unreadable_by_others,
 )
 from nmd_immuno.workshop.roster import RosterError, load_roster
+from nmd_immuno.workshop.runtime import RuntimeUnavailable, build_runtime
 from nmd_immuno.workshop.service import BIND_VAR
 from nmd_immuno.workshop.store import URL_VAR
 
@@ -64,8 +67,7 @@ c = get_config()  # type: ignore[name-defined]  # noqa: F821 - provided by Jupyt
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-PYTHON = Path(sys.executable)  # the hub runs in the course's venv: every server and service runs it too
-VENV_BIN = PYTHON.parent
+VENV = Path(sys.prefix)  # the hub runs in the course's venv; users run it through the runtime (see below)
 PROXY = HERE / "node_modules" / ".bin" / "configurable-http-proxy"
 HOSTNAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
 ANSWERS_SERVICE, ANSWERS_USER = "nmd-answers", "nmd-answers"
@@ -85,7 +87,7 @@ def _setting(name: str, default: str) -> str:
 
 
 def _number(name: str, default: int, low: int, high: int, what: str) -> int:
-    """A whole number from NMD_WORKSHOP_<name>; a bad value stops the hub with a message naming the variable."""
+    """A whole number from NMD_WORKSHOP_<name>; a bad value stops the hub, naming the variable."""
     value = _setting(name, str(default))
     try:
         number = int(value)
@@ -124,7 +126,8 @@ def _refuse_unsafe_network(host: str, loopback: bool) -> None:
     raise SystemExit(
         f"NMD_WORKSHOP_HOST: got {host!r}, which is not a loopback address, and no HTTPS is configured. "
         "Allowed: a loopback address (127.0.0.1, ::1, localhost); any other address only with "
-        "c.JupyterHub.ssl_cert and ssl_key set in the HTTPS section of workshop/jupyterhub_config.py, or with "
+        "c.JupyterHub.ssl_cert and ssl_key set in the HTTPS section of workshop/jupyterhub_config.py, or "
+        "with "
         "NMD_WORKSHOP_ALLOW_NETWORK=1 when a reverse proxy in front of the hub serves HTTPS"
     )
 
@@ -133,17 +136,22 @@ def _refuse_without_root() -> None:
     if os.geteuid() != 0:
         raise SystemExit(
             "The workshop hub must run as root: it starts each person's server as their own Unix user "
-            "(LocalProcessSpawner, setuid) and creates their accounts (useradd). Start it with sudo, or use the "
-            "Kubernetes set-up (deploy/), where every server is a container of its own."
+            "(LocalProcessSpawner, setuid) and creates their accounts (useradd). Start it with sudo, or use "
+            "the Kubernetes set-up (deploy/), where every server is a container of its own."
         )
 
 
-def _refuse_unreadable_course() -> None:
-    """Every user runs the course's Python: refuse a venv (or a source folder) other users cannot reach."""
-    problems = unreadable_by_others(PYTHON)
-    for folder in os.environ.get("PYTHONPATH", "").split(os.pathsep):
-        if folder:
-            problems += unreadable_by_others(Path(folder))
+def _course_runtime(state: Path) -> Path:
+    """The course's Python as every user runs it (nmd_immuno.workshop.runtime), refused when they cannot."""
+    try:
+        python = build_runtime(state / "runtime", VENV)
+    except RuntimeUnavailable as error:
+        raise SystemExit(f"The course's Python cannot be run by workshop users: {error}") from None
+    folders = [Path(sysconfig.get_paths()["purelib"]), data_dir()]
+    folders += [Path(folder) for folder in os.environ.get("PYTHONPATH", "").split(os.pathsep) if folder]
+    problems = unreadable_by_others(python.resolve())
+    for folder in folders:
+        problems += unreadable_by_others(folder)
     if problems:
         raise SystemExit(
             "The course's environment must be readable by every workshop user, but: "
@@ -151,6 +159,7 @@ def _refuse_unreadable_course() -> None:
             + ". Clone and install the course where other users can read it (e.g. /opt or /srv), "
             "or give the folders above o+x (and the files o+r)."
         )
+    return python
 
 
 host, loopback = _host()
@@ -164,7 +173,6 @@ try:
 except RosterError as error:
     raise SystemExit(f"NMD_WORKSHOP_ROSTER: {error}") from None
 _refuse_without_root()
-_refuse_unreadable_course()
 if not PROXY.exists():
     raise SystemExit(f"{PROXY} is missing: run `make workshop-deps` (npm ci in workshop/) first")
 
@@ -172,6 +180,7 @@ if not PROXY.exists():
 # folder may be entered (0711) so that the answers service reaches its own folder inside, but not listed.
 os.umask(0o077)
 state = private_folder(Path(_setting("STATE", str(HERE / "state"))).resolve(), mode=0o711)
+PYTHON = _course_runtime(state)
 for name in ("jupyterhub.sqlite", "jupyterhub_cookie_secret", "passwords.dbm"):
     if (state / name).exists():
         (state / name).chmod(0o600)  # left by an earlier run under another umask
@@ -230,7 +239,7 @@ services: list[dict] = [
     {
         "name": "idle-culler",
         "command": [
-            str(PYTHON),
+            sys.executable,  # runs as the hub's user
             "-m",
             "jupyterhub_idle_culler",
             f"--timeout={_number('CULL_TIMEOUT', 3600, 5, 7 * 86400, 'seconds')}",
@@ -269,7 +278,8 @@ c.JupyterHub.load_roles = roles
 
 # --- each person's server: their own Unix user, the course's venv, limits, the answers service's address
 c.JupyterHub.spawner_class = "localprocess"
-c.Spawner.cmd = ["prlimit", *_setting("LIMITS", LIMITS).split(), "--", str(VENV_BIN / "jupyterhub-singleuser")]
+c.Spawner.cmd = ["prlimit", *_setting("LIMITS", LIMITS).split(), "--"]
+c.Spawner.cmd += [str(PYTHON), "-m", "jupyterhub.singleuser"]
 c.Spawner.environment = {
     "NMD_WORKSHOP_ANSWERS_SERVICE": public + answers_prefix,
     "JUPYTER_CONFIG_PATH": str(jupyter_config),
