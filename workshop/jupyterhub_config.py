@@ -1,4 +1,4 @@
-"""JupyterHub for a cohort workshop of the course on one server: `make workshop` starts it (see workshop-help).
+"""JupyterHub for a cohort workshop of the course on one server: `make workshop` starts it (workshop-help).
 
 Who may log in is the roster (``NMD_WORKSHOP_ROSTER``, a CSV file: username, display name, role; default the
 demo roster ``workshop/demo-roster.csv``), checked before anything starts (a bad line stops the hub with the
@@ -241,7 +241,7 @@ services: list[dict] = [
         "command": [
             sys.executable,  # runs as the hub's user
             "-m",
-            "jupyterhub_idle_culler",
+            "nmd_immuno.workshop.culler",  # jupyterhub-idle-culler, stopping when the hub stops
             f"--timeout={_number('CULL_TIMEOUT', 3600, 5, 7 * 86400, 'seconds')}",
             f"--cull-every={_number('CULL_EVERY', 300, 1, 86400, 'seconds')}",
         ],

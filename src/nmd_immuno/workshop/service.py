@@ -26,6 +26,7 @@ import html
 import json
 import logging
 import os
+import signal
 import time
 from typing import Any
 from urllib.parse import urlparse
@@ -282,7 +283,10 @@ def main() -> None:
     app = make_app(store, prefix, os.environ["JUPYTERHUB_API_URL"], os.environ["JUPYTERHUB_API_TOKEN"])
     app.listen(port, host, xheaders=True)
     log.info("answers service on %s:%s%s, store %r", host, port, prefix, store)
-    ioloop.IOLoop.current().start()
+    loop = ioloop.IOLoop.current()
+    for signum in (signal.SIGINT, signal.SIGTERM):  # the hub stops its services with SIGINT, then SIGTERM
+        signal.signal(signum, lambda *_: loop.add_callback_from_signal(loop.stop))
+    loop.start()
 
 
 if __name__ == "__main__":
