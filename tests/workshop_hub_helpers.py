@@ -1,14 +1,16 @@
-"""A real workshop hub for the tests: started from ``workshop/jupyterhub_config.py`` with a roster of test users.
+"""A real workshop hub for the tests: ``workshop/jupyterhub_config.py`` with a roster of test users.
 
-The hub creates the roster's Unix accounts itself (useradd, as in a workshop); :meth:`WorkshopHub.remove_users`
-deletes them and their homes afterwards. Users are named ``nmdt-...`` so that a test can never touch a real
-account. Needs root (the hub spawns each server as its user) and an interpreter other users can run (see
-:mod:`nmd_immuno.workshop.runtime`): :func:`skip_unless_possible` says why not otherwise.
+The hub creates the roster's Unix accounts itself (useradd, as in a workshop);
+:meth:`WorkshopHub.remove_users` deletes them and their homes afterwards. Users are named ``nmdt-...`` so
+that a test can never touch a real account. Needs root (the hub spawns each server as its user) and an
+interpreter other users can run (see :mod:`nmd_immuno.workshop.runtime`): :func:`skip_unless_possible` says
+why not otherwise.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import pwd
@@ -41,7 +43,7 @@ PASSWORD_SUFFIX = "-Workshop-2026"
 
 
 def skip_unless_possible() -> None:
-    """Skip (with the reason) where the machine cannot host the hub: not root, no useradd, no shared Python."""
+    """Skip (saying why) where the machine cannot host the hub: not root, no useradd, no shared Python."""
     if os.geteuid() != 0:
         pytest.skip("the workshop hub needs root (it spawns each server as its own Unix user)")
     if not shutil.which("useradd") or not shutil.which("userdel"):
@@ -175,10 +177,8 @@ class WorkshopHub:
                 self.process.kill()
                 self.process.wait()
         for child in children:
-            try:
+            with contextlib.suppress(psutil.NoSuchProcess):
                 child.kill()
-            except psutil.NoSuchProcess:
-                pass
         psutil.wait_procs(children, timeout=10)
         self.process = None
 

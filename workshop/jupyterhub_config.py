@@ -181,9 +181,9 @@ if not PROXY.exists():
 os.umask(0o077)
 state = private_folder(Path(_setting("STATE", str(HERE / "state"))).resolve(), mode=0o711)
 PYTHON = _course_runtime(state)
-for name in ("jupyterhub.sqlite", "jupyterhub_cookie_secret", "passwords.dbm"):
-    if (state / name).exists():
-        (state / name).chmod(0o600)  # left by an earlier run under another umask
+for name in ("jupyterhub.sqlite*", "jupyterhub_cookie_secret", "passwords.dbm*"):
+    for path in state.glob(name):
+        path.chmod(0o600)  # left by an earlier run under another umask
 answers_user = ensure_system_user(ANSWERS_USER)
 answers_dir = private_folder(state / "answers", owner=answers_user)
 answers_url = _setting("ANSWERS_URL", f"sqlite:///{answers_dir / 'answers.sqlite'}")

@@ -159,7 +159,7 @@ class AnswerStore:
                 self._wal(engine)
             else:
                 engine = sa.create_engine(self.url, pool_pre_ping=True)
-            METADATA.create_all(engine)
+            _create_table(engine)
         except (OSError, SQLAlchemyError) as error:
             raise StoreUnavailable(f"workshop store {self!r}: {error}") from error
         self._engine = engine
@@ -236,6 +236,17 @@ class AnswerStore:
         except SQLAlchemyError as error:
             raise StoreUnavailable(f"workshop store {self!r}: {error}") from error
         return typed_attempts(pd.DataFrame(rows, columns=COLUMNS))
+
+
+def _create_table(engine: Engine) -> None:
+    """The table, if missing. Two processes may both find it missing and one CREATE then fails: the other
+    made it, which is what was wanted (SQLAlchemy's check-then-create is not atomic)."""
+    try:
+        METADATA.create_all(engine)
+    except (OperationalError, sa.exc.ProgrammingError, IntegrityError) as error:
+        if "already exists" not in str(error) and "duplicate" not in str(error).lower():
+            raise
+        METADATA.create_all(engine)
 
 
 def typed_attempts(frame: pd.DataFrame) -> pd.DataFrame:
