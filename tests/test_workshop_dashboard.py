@@ -26,6 +26,7 @@ def workshop_dashboard(quiz_id: str | None = None, refresh_s: float | None = 5) 
     store = AnswerStore(os.environ[STORE_VAR], busy_timeout_s=DASHBOARD_WAIT_S)
     return WorkshopDashboard(store, quiz_id, refresh_s)
 
+
 QUIZ = "myasthenia_gravis"
 
 
