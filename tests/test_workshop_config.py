@@ -19,6 +19,8 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -65,15 +67,19 @@ def _may_prepare_the_machine() -> None:
 
 
 @pytest.fixture
-def workshop(tmp_path: Path) -> Path:
-    """A copy of the config in a folder laid out like workshop/, with an (unused) stand-in proxy."""
-    folder = tmp_path / "workshop"
+def workshop() -> Iterator[Path]:
+    """A copy of the config in a folder laid out like workshop/, with an (unused) stand-in proxy; in a folder
+    other users can enter (pytest's tmp folders are root's only, and the config refuses those)."""
+    top = Path(tempfile.mkdtemp(prefix="nmd-config-test-"))
+    top.chmod(0o755)
+    folder = top / "workshop"
     proxy = folder / "node_modules" / ".bin" / "configurable-http-proxy"
     proxy.parent.mkdir(parents=True)
     proxy.write_text("#!/bin/sh\n")
     shutil.copy(CONFIG, folder / "jupyterhub_config.py")
     shutil.copy(REPO / "workshop" / "demo-roster.csv", folder / "demo-roster.csv")
-    return folder
+    yield folder
+    shutil.rmtree(top)
 
 
 def load(workshop: Path, uid: int = 0, ssl_cert: str = "", **settings: str) -> dict:
@@ -193,16 +199,26 @@ def test_the_answers_service_owns_a_store_nobody_else_can_read(workshop: Path) -
     assert "--timeout=3600" in culler["command"]
 
 
-def test_the_course_runtime_is_one_every_user_can_run(workshop: Path) -> None:
+def test_the_course_runtime_is_one_every_user_can_run(workshop: Path, tmp_path: Path) -> None:
     _may_prepare_the_machine()
+    message = str(load(workshop, STATE=str(tmp_path / "state")).get("exit"))  # tmp_path: mode 0700
+    assert "must be readable by every workshop user" in message and "not searchable" in message
     got = load(workshop)
     python = Path(got["cmd"][got["cmd"].index("--") + 1])
     done = subprocess.run(
-        ["/usr/sbin/runuser", "-u", "nobody", "--", str(python), "-c", "import jupyterhub, nmd_immuno; print('ok')"],
+        [
+            "/usr/sbin/runuser",
+            "-u",
+            "nobody",
+            "--",
+            str(python),
+            "-c",
+            "import jupyterhub, nmd_immuno; print(1)",
+        ],
         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO / "src")},
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
-    assert done.stdout.strip() == "ok", done.stderr
+    assert done.stdout.strip() == "1", done.stderr

@@ -149,7 +149,7 @@ def _course_runtime(state: Path) -> Path:
         raise SystemExit(f"The course's Python cannot be run by workshop users: {error}") from None
     folders = [Path(sysconfig.get_paths()["purelib"]), data_dir()]
     folders += [Path(folder) for folder in os.environ.get("PYTHONPATH", "").split(os.pathsep) if folder]
-    problems = unreadable_by_others(python.resolve())
+    problems = unreadable_by_others(python.parent) + unreadable_by_others(python.resolve())
     for folder in folders:
         problems += unreadable_by_others(folder)
     if problems:
