@@ -17,6 +17,7 @@ Results are also written to ``benchmarks/results/bench_workshop.json``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import shutil
 import sys
@@ -43,10 +44,8 @@ def tree_rss_mb(pid: int) -> float:
     process = psutil.Process(pid)
     total = 0
     for member in [process, *process.children(recursive=True)]:
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             total += member.memory_info().rss
-        except psutil.NoSuchProcess:
-            pass
     return total / 2**20
 
 
