@@ -76,7 +76,8 @@ def test_release_fetch_submit_collect_autograde_feedback_across_accounts(hub: Wo
         assert fetched.is_dir() and os.stat(fetched).st_uid == pwd.getpwnam(user).pw_uid
         run_as(hub, user, "-m", "nbgrader", "submit", ASSIGNMENT)
     # a participant cannot read the instructor's course (source, solutions)
-    probe = "import os,sys\ntry:\n os.listdir(sys.argv[1]); print('read')\nexcept PermissionError: print('denied')"
+    probe = "import os, sys\ntry:\n os.listdir(sys.argv[1]); print('read')\n"
+    probe += "except PermissionError: print('denied')"
     assert run_as(hub, DORA, "-c", probe, os.path.join(course, "source")).strip() == "denied"
 
     run_as(hub, INSTRUCTOR, *grading, "collect", ASSIGNMENT)
