@@ -13,6 +13,7 @@ import os
 import pwd
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,17 +44,19 @@ def hub() -> Iterator[WorkshopHub]:
 def run_as(hub: WorkshopHub, user: str, *args: str, cwd: str | None = None) -> str:
     """A command as ``user`` in their home with the environment their server has (no root's)."""
     account = pwd.getpwnam(user)
+    runtime = hub.state / "runtime" / "bin"  # absent where the venv's own Python is readable by all
+    bin_dir = runtime if runtime.is_dir() else Path(sys.executable).parent
     env = {
         "HOME": account.pw_dir,
         "USER": user,
-        "PATH": f"{hub.state / 'runtime' / 'bin'}:/usr/bin:/bin",
+        "PATH": f"{bin_dir}:/usr/local/bin:/usr/bin:/bin",  # as in the server
         "PYTHONPATH": str(REPO / "src"),
         "JUPYTER_CONFIG_PATH": str(hub.state / "jupyter"),
         "NBGRADER_EXCHANGE": str(hub.folder / "exchange"),
         "NMD_COURSE_ID": "nmd-immuno",
     }
     done = subprocess.run(
-        ["/usr/sbin/runuser", "-u", user, "--", str(hub.state / "runtime" / "bin" / "python"), *args],
+        ["/usr/sbin/runuser", "-u", user, "--", str(bin_dir / "python"), *args],
         cwd=cwd or account.pw_dir,
         env=env,
         capture_output=True,

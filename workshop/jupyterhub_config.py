@@ -281,6 +281,7 @@ c.JupyterHub.spawner_class = "localprocess"
 c.Spawner.cmd = ["prlimit", *_setting("LIMITS", LIMITS).split(), "--"]
 c.Spawner.cmd += [str(PYTHON), "-m", "jupyterhub.singleuser"]
 c.Spawner.environment = {
+    "PATH": f"{PYTHON.parent}:/usr/local/bin:/usr/bin:/bin",  # the runtime's jupyter, nbgrader, ...
     "NMD_WORKSHOP_ANSWERS_SERVICE": public + answers_prefix,
     "JUPYTER_CONFIG_PATH": str(jupyter_config),
     "NBGRADER_EXCHANGE": str(exchange),

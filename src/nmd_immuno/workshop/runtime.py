@@ -49,6 +49,21 @@ def _relink(link: Path, target: Path) -> None:
     link.symlink_to(target)
 
 
+def _scripts(source: Path, destination: Path, python: Path) -> None:
+    """The venv's console scripts (nbgrader, alembic, jupyter, ...) with their first line on ``python``:
+    nbgrader runs ``alembic`` from PATH, and a user's terminal runs ``jupyter``."""
+    for script in source.iterdir():
+        if script.is_symlink() or not script.is_file() or script.name.startswith(("python", "activate")):
+            continue
+        with script.open("rb") as file:
+            first = file.readline()
+        if not first.startswith(b"#!") or b"python" not in first:
+            continue
+        target = destination / script.name
+        target.write_bytes(b"#!" + str(python).encode() + b"\n" + script.read_bytes().split(b"\n", 1)[1])
+        target.chmod(0o755)
+
+
 def build_runtime(destination: Path, venv: Path | None = None) -> Path:
     """Build (or refresh) the runtime of ``venv`` (default: this one) at ``destination``; its python."""
     venv = Path(venv or sys.prefix)
@@ -67,6 +82,7 @@ def build_runtime(destination: Path, venv: Path | None = None) -> Path:
     _relink(python, interpreter)
     for name in ("python3", f"python{sysconfig.get_python_version()}"):
         _relink(destination / "bin" / name, Path("python"))
+    _scripts(venv / "bin", destination / "bin", python)
     for name in ("lib", "etc"):
         if (venv / name).exists():
             _relink(destination / name, venv / name)
@@ -88,5 +104,5 @@ def build_runtime(destination: Path, venv: Path | None = None) -> Path:
         if folder.is_dir() and not folder.is_symlink():
             folder.chmod(0o755)
         elif folder.is_file() and not folder.is_symlink():
-            folder.chmod(0o644)
+            folder.chmod(0o755 if folder.parent.name == "bin" else 0o644)
     return python
