@@ -87,7 +87,12 @@ def test_release_fetch_submit_collect_autograde_feedback_across_accounts(hub: Wo
     for user in (DORA, ELI):
         assert (Path(course) / "submitted" / user / ASSIGNMENT).is_dir(), f"{user}'s submission collected"
     run_as(hub, INSTRUCTOR, *grading, "autograde", ASSIGNMENT)
-    run_as(hub, INSTRUCTOR, *grading, "feedback", ASSIGNMENT, "--release")
+    try:
+        run_as(hub, INSTRUCTOR, *grading, "feedback", ASSIGNMENT, "--release")
+    except AssertionError as error:
+        logs = sorted((Path(course) / "reports" / "logs" / ASSIGNMENT).glob("*"))
+        details = "\n".join(f"--- {log.name}\n{log.read_text()[-2500:]}" for log in logs if log.is_file())
+        raise AssertionError(f"{error}\n{details}") from None
     for user in (DORA, ELI):
         run_as(hub, user, "-m", "nbgrader", "fetch_feedback", ASSIGNMENT)
         home = Path(pwd.getpwnam(user).pw_dir)
