@@ -2,10 +2,10 @@
 
 A venv points at its base interpreter, and the course's may live where only root can read it (pyenv under
 ``/root``, mode 0700, as on the machines this course is built on). Rather than loosen /root, the hub builds a
-*runtime*: a venv-shaped folder whose ``bin/python`` is a world-readable interpreter of the same version
-(``/usr/bin/python3.11``), whose ``lib`` and ``etc`` are the course venv's own (symlinks: same packages, same
-Jupyter server extensions), and whose ``share/jupyter`` is the course's with the kernel pointed at that
-interpreter. Same minor version, so the compiled packages' ABI matches (``cpython-311``).
+*runtime*: a venv-shaped folder whose ``bin/python`` runs a world-readable copy of the same interpreter (its
+stdlib, made once in ``/opt/nmd-workshop/python-<version>``), whose ``lib`` and ``etc`` are the course venv's
+own (symlinks: same packages, same Jupyter server extensions), whose ``bin`` has the venv's console scripts,
+and whose ``share/jupyter`` is the course's with the kernel pointed at that interpreter.
 
 When the course's own interpreter is already readable by everyone, the runtime is the venv itself.
 """
@@ -13,6 +13,7 @@ When the course's own interpreter is already readable by everyone, the runtime i
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import sysconfig
@@ -20,25 +21,52 @@ from pathlib import Path
 
 from nmd_immuno.workshop.hub import unreadable_by_others
 
-CANDIDATES = ("/usr/bin", "/usr/local/bin", "/opt/python/bin")
-
 
 class RuntimeUnavailable(RuntimeError):
     """No interpreter other users can run was found; the message says what was tried."""
 
 
+COPY_VAR = "NMD_WORKSHOP_PYTHON_COPY"
+
+
+def _copy_of_base(base_prefix: Path, version: str) -> Path:
+    """A copy of this interpreter (its stdlib, without site-packages) where everyone can read it, made once.
+
+    Why a copy rather than the system's python3.11: the same patch release, stdlib and all. A different one
+    breaks quietly (Debian's 3.11.2 ``re`` fails soupsieve's selectors, so nbgrader's feedback fails).
+    """
+    name = f"python-{sys.version.split()[0]}"
+    target = Path(os.environ.get(COPY_VAR, "") or f"/opt/nmd-workshop/{name}")
+    done = target / ".complete"
+    if not done.exists():
+        ignore = shutil.ignore_patterns("site-packages", "test", "__pycache__", "idlelib", "tkinter")
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(base_prefix, target, symlinks=True, ignore=ignore)
+        for path in (target, *target.rglob("*")):
+            if not path.is_symlink():
+                mode = path.stat().st_mode
+                path.chmod(mode | 0o555 if path.is_dir() or mode & 0o100 else mode | 0o444)
+        for parent in target.parents:
+            if parent.stat().st_mode & 0o001 == 0:
+                raise RuntimeUnavailable(f"{parent} is not searchable by other users: cannot share {target}")
+        done.write_text(version + "\n")
+    return target / "bin" / version
+
+
 def shared_interpreter() -> Path:
-    """An interpreter of this Python's version that users other than root can run."""
+    """An interpreter identical to this one that users other than root can run (copied if need be)."""
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
     base = Path(getattr(sys, "_base_executable", sys.executable)).resolve()
-    tried = [base, *(Path(folder) / version for folder in CANDIDATES)]
-    for candidate in tried:
-        if candidate.exists() and not unreadable_by_others(candidate.resolve()):
-            return candidate.resolve()
-    raise RuntimeUnavailable(
-        f"no {version} that other users can run: tried {', '.join(map(str, tried))}. Install one "
-        f"(e.g. apt-get install {version}) or install the course from an interpreter outside /root"
-    )
+    if not unreadable_by_others(base):
+        return base
+    try:
+        return _copy_of_base(Path(sys.base_prefix), version)
+    except OSError as error:
+        raise RuntimeUnavailable(
+            f"{base} cannot be run by other users and could not be copied ({error}); install the course "
+            "from an interpreter outside /root"
+        ) from None
 
 
 def _relink(link: Path, target: Path) -> None:
@@ -79,7 +107,16 @@ def build_runtime(destination: Path, venv: Path | None = None) -> Path:
         f"version = {sysconfig.get_python_version()}\n"
     )
     python = destination / "bin" / "python"
-    _relink(python, interpreter)
+    if python.is_symlink() or python.exists():
+        python.unlink()
+    # A wrapper, not a symlink: the copy's libpython must come from the copy (its RUNPATH names the original,
+    # which other users cannot read), and exec -a keeps this path as argv[0], so Python finds pyvenv.cfg here.
+    library = interpreter.parent.parent / "lib"
+    python.write_text(
+        "#!/bin/bash\n"
+        f'LD_LIBRARY_PATH="{library}${{LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}}" '
+        f'exec -a "$0" "{interpreter}" "$@"\n'
+    )
     for name in ("python3", f"python{sysconfig.get_python_version()}"):
         _relink(destination / "bin" / name, Path("python"))
     _scripts(venv / "bin", destination / "bin", python)
