@@ -20,7 +20,7 @@ help:
 	@echo "make clean   remove build outputs (keeps .venv)"
 	@echo "make bench   the benchmarks: simulator throughput, book build times, autograding speed"
 	@echo "make instructor-help   the nbgrader workflow targets"
-	@echo "make workshop-help     a JupyterHub for a cohort workshop, with a live instructor dashboard"
+	@echo "make workshop-help     a cohort workshop on this server's JupyterHub: roster, one account each, live dashboard"
 
 # Python packages come from the pinned lock file; the project itself is installed editable.
 # Debian packages come first: on a fresh Debian, `python3 -m venv` itself needs python3-venv.

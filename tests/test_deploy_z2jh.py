@@ -148,6 +148,38 @@ def test_participants_pods_are_limited_culled_and_share_the_exchange(values: dic
     assert single["networkPolicy"]["egressAllowRules"]["nonPrivateIPs"] is False
 
 
+def test_roster_values_come_from_the_roster_and_validate_with_the_values(
+    validator: jsonschema.Draft7Validator, values: dict[str, Any]
+) -> None:
+    from nmd_immuno.workshop.roster import load_roster
+    from nmd_immuno.workshop.roster_values import roster_values
+
+    example = load(DEPLOY / "z2jh" / "roster-values.example.yaml")
+    roster = load_roster(ROOT / "workshop" / "demo-roster.csv")
+    assert example == roster_values(roster), "regenerate roster-values.example.yaml from the demo roster"
+    config = example["hub"]["config"]
+    assert set(config["Authenticator"]["allowed_users"]) == roster.usernames
+    groups = config["JupyterHub"]["load_groups"]
+    assert set(groups["instructors"]["users"]) == roster.instructors
+    assert set(groups["participants"]["users"]) == roster.participants
+    assert "admin_users" not in config["Authenticator"]
+    assert schema_errors(validator, merged(values, example)) == []
+
+
+def test_a_bad_roster_is_refused_with_its_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    bad = tmp_path / "cohort.csv"
+    bad.write_text("username,display_name,role\ninstructor,Lead,instructor\nRoot User,Someone,participant\n")
+    run = subprocess.run(
+        [sys.executable, "-m", "nmd_immuno.workshop.roster_values", str(bad)],
+        capture_output=True, text=True, check=False,
+    )
+    assert run.returncode == 1 and run.stdout == ""
+    assert "line 3" in run.stderr and "'Root User'" in run.stderr
+
+
 def test_https_is_on_for_a_cluster(values: dict[str, Any]) -> None:
     assert values["proxy"]["https"]["enabled"] is True
 

@@ -19,7 +19,7 @@ def test_make_workshop_runs_the_hub_with_its_config_and_port() -> None:
     env = {key: value for key, value in os.environ.items() if not key.startswith("NMD_WORKSHOP")}
     env |= {"HOST": "0.0.0.0", "WORKSHOP_HOST": "0.0.0.0"}  # inherited: must not open the hub to the network
     done = subprocess.run(
-        ["make", "-n", "--no-print-directory", "workshop", "WORKSHOP_PORT=8123"],
+        ["make", "-n", "--no-print-directory", "workshop", "WORKSHOP_PORT=8123"],  # ROSTER: the demo
         cwd=REPO,
         env=env,
         capture_output=True,
@@ -34,6 +34,7 @@ def test_make_workshop_runs_the_hub_with_its_config_and_port() -> None:
     assert settings["NMD_WORKSHOP_PORT"] == "8123"
     assert settings["NMD_WORKSHOP_HOST"] == "127.0.0.1"
     assert Path(settings["NMD_WORKSHOP_STATE"]) == REPO / "workshop" / "state"
+    assert Path(settings["NMD_WORKSHOP_ROSTER"]) == REPO / "workshop" / "demo-roster.csv"
     assert "http://127.0.0.1:8123/" in command
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import os
 import threading
 from pathlib import Path
 
@@ -12,9 +13,19 @@ import pytest
 from server_helpers import run_in_fresh_loop
 
 from nmd_immuno.quiz import load_quiz
-from nmd_immuno.workshop import ENV_VAR, AnswerStore, WorkshopInputError, workshop_dashboard
+from nmd_immuno.workshop import SERVICE_VAR, AnswerStore, WorkshopInputError
+from nmd_immuno.workshop import workshop_dashboard as hub_dashboard
 from nmd_immuno.workshop.dashboard import DASHBOARD_WAIT_S, WorkshopDashboard
 from nmd_immuno.workshop.store import BUSY_TIMEOUT_S
+
+STORE_VAR = "TEST_WORKSHOP_STORE"  # the store the dashboards below read (the service's, in a workshop)
+
+
+def workshop_dashboard(quiz_id: str | None = None, refresh_s: float | None = 5) -> WorkshopDashboard:
+    """The dashboard as the hub builds it, on a store file instead of the service (same ``attempts()``)."""
+    store = AnswerStore(os.environ[STORE_VAR], busy_timeout_s=DASHBOARD_WAIT_S)
+    return WorkshopDashboard(store, quiz_id, refresh_s)
+
 
 QUIZ = "myasthenia_gravis"
 
@@ -22,7 +33,7 @@ QUIZ = "myasthenia_gravis"
 @pytest.fixture
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AnswerStore:
     path = tmp_path / "answers.sqlite"
-    monkeypatch.setenv(ENV_VAR, str(path))
+    monkeypatch.setenv(STORE_VAR, str(path))
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
     return AnswerStore(path)
 
@@ -32,9 +43,9 @@ def item_ids() -> list[str]:
 
 
 def test_it_needs_a_configured_store(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(ENV_VAR, raising=False)
-    with pytest.raises(WorkshopInputError, match=ENV_VAR):
-        workshop_dashboard(QUIZ)
+    monkeypatch.delenv(SERVICE_VAR, raising=False)
+    with pytest.raises(WorkshopInputError, match=SERVICE_VAR):
+        hub_dashboard(QUIZ)
 
 
 def test_it_refuses_a_bad_refresh_interval(store: AnswerStore) -> None:
@@ -94,7 +105,10 @@ def test_it_refreshes_itself_in_a_running_loop_and_stops_when_closed(store: Answ
         dashboard = workshop_dashboard(QUIZ, refresh_s=0.05)
         assert dashboard._task is not None and "every 0.05 s" in dashboard.status.value
         store.record("late", QUIZ, item_ids()[0], "A", True)
-        await asyncio.sleep(0.3)
+        for _ in range(100):  # poll: on a loaded machine a refresh in a worker thread may take a while
+            await asyncio.sleep(0.05)
+            if "late" in dashboard.progress.value:
+                break
         assert "late" in dashboard.progress.value, "the periodic refresh picked the new answer up"
         dashboard.close()
         await asyncio.sleep(0.1)
@@ -148,7 +162,10 @@ def test_the_dashboard_waits_briefly_and_refreshes_off_the_kernel_loop(
         loop_thread = threading.current_thread()
         readers.clear()
         store.record("late", QUIZ, item_ids()[0], "A", True)
-        await asyncio.sleep(0.3)
+        for _ in range(100):  # poll: on a loaded machine a refresh in a worker thread may take a while
+            await asyncio.sleep(0.05)
+            if "late" in dashboard.progress.value:
+                break
         dashboard.close()
         assert "late" in dashboard.progress.value, "the periodic refresh still draws what it read"
         assert readers and loop_thread not in readers, "the periodic refresh read the store on the loop"

@@ -1,9 +1,9 @@
-"""The workshop answer store: every attempt kept with its UTC time, WAL and a busy timeout, clear errors, and
-several processes (one per participant's kernel) writing to one new file at once without losing a row."""
+"""The workshop answer store: every attempt kept with its UTC time, a retried answer (same answer_id) kept
+once, WAL and a busy timeout, clear errors, an SQLAlchemy URL, and several processes writing to one new file
+at once without losing a row."""
 
 from __future__ import annotations
 
-import getpass
 import multiprocessing
 import multiprocessing.synchronize
 import sqlite3
@@ -14,13 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from nmd_immuno.workshop.store import (
-    ENV_VAR,
-    AnswerStore,
-    StoreUnavailable,
-    WorkshopInputError,
-    current_user,
-)
+from nmd_immuno.workshop.store import URL_VAR, AnswerStore, StoreUnavailable, WorkshopInputError
 
 
 @pytest.fixture
@@ -136,19 +130,35 @@ def test_bad_input_names_the_field_the_value_and_what_is_allowed(
     assert not store.path.exists(), "nothing is written for bad input"
 
 
-def test_the_user_is_the_hub_user_else_the_login_name(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("JUPYTERHUB_USER", "participant-7")
-    assert current_user() == "participant-7"
-    monkeypatch.delenv("JUPYTERHUB_USER")
-    assert current_user() == getpass.getuser()
-
-
-def test_the_store_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.delenv(ENV_VAR, raising=False)
+def test_the_store_comes_from_the_environment_as_a_url_or_a_path(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv(URL_VAR, raising=False)
     assert AnswerStore.from_env() is None
-    monkeypatch.setenv(ENV_VAR, str(tmp_path / "w.sqlite"))
+    monkeypatch.setenv(URL_VAR, f"sqlite:///{tmp_path / 'w.sqlite'}")
     configured = AnswerStore.from_env()
     assert configured is not None and configured.path == tmp_path / "w.sqlite"
+    assert AnswerStore(tmp_path / "p.sqlite").path == tmp_path / "p.sqlite"
+    postgres = AnswerStore("postgresql://grader:secret@db.example.org/nmd")
+    assert postgres.path is None and "secret" not in repr(postgres), "no password in messages"
+
+
+def test_a_bad_url_names_the_variable() -> None:
+    with pytest.raises(WorkshopInputError, match=URL_VAR):
+        AnswerStore("not a url://")
+
+
+def test_a_retried_answer_is_kept_once_per_user(store: AnswerStore) -> None:
+    assert store.record("ana", "mg", "q1", "A", True, answer_id="retry-0001") is True
+    assert store.record("ana", "mg", "q1", "A", True, answer_id="retry-0001") is False
+    assert store.record("ben", "mg", "q1", "B", False, answer_id="retry-0001") is True, "ids are per user"
+    assert list(store.attempts()["user"]) == ["ana", "ben"]
+
+
+@pytest.mark.parametrize("answer_id", ["short", "has space 123", "x" * 65, 12345678])
+def test_a_malformed_answer_id_is_refused(store: AnswerStore, answer_id: object) -> None:
+    with pytest.raises(WorkshopInputError, match=r"^answer_id: got"):
+        store.record("ana", "mg", "q1", "A", True, answer_id=answer_id)  # type: ignore[arg-type]
 
 
 WRITERS, RECORDS = 6, 120

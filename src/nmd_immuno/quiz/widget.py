@@ -4,14 +4,16 @@ Only layout and wiring: the verdict comes from :func:`nmd_immuno.quiz.answers.ch
 from :mod:`nmd_immuno.quiz.static_html`. Long option texts are listed as HTML above the controls because
 ipywidgets draws radio and checkbox labels on a single fixed-height line.
 
-In a cohort workshop (``NMD_WORKSHOP_DB`` set, see :mod:`nmd_immuno.workshop`) each checked answer is also
-recorded in the shared store for the instructor's dashboard. The store is a bonus, never a condition: if it
-cannot be written the quiz works as usual and says, under the feedback, that the answer was not recorded.
+In a cohort workshop (the hub's answers service named by ``NMD_WORKSHOP_ANSWERS_SERVICE``, see
+:mod:`nmd_immuno.workshop`) each checked answer is also posted to the service, with the participant's own hub
+token, for the instructor's dashboard. The service is a bonus, never a condition: if it cannot be reached the
+quiz works as usual and says, under the feedback, that the answer was not recorded.
 """
 
 from __future__ import annotations
 
 import html
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -21,7 +23,8 @@ from nmd_immuno.quiz.answers import Feedback, QuizResponseError, check_response
 from nmd_immuno.quiz.loader import load_quiz
 from nmd_immuno.quiz.schema import LETTERS, Case, Item, Quiz
 from nmd_immuno.quiz.static_html import NOTICE, key_html, paragraphs_html, static_asset
-from nmd_immuno.workshop.store import AnswerStore, current_user, number_text
+from nmd_immuno.workshop.client import AnswersService
+from nmd_immuno.workshop.store import number_text
 
 HIDDEN = "none"
 QUIZ_WAIT_S = 5.0
@@ -226,26 +229,17 @@ class CaseView(widgets.VBox):
 class QuizWidget(widgets.VBox):
     """The whole quiz; ``items`` maps each item id to its :class:`ItemView` (for tests and dashboards).
 
-    ``store``: where checked answers are recorded; by default the workshop store named by
-    ``NMD_WORKSHOP_DB``, or none (nothing recorded) when that is not set.
+    ``service``: where checked answers are posted; by default the workshop's answers service of this server
+    (:meth:`AnswersService.from_env`), or none (nothing recorded) outside a workshop.
     """
 
-    def __init__(self, quiz: Quiz, store: AnswerStore | None = None) -> None:
+    def __init__(self, quiz: Quiz, service: AnswersService | None = None) -> None:
         self.quiz = quiz
-        # a participant's click waits at most a few seconds for the shared file, then gets a note
-        self.store = store if store is not None else AnswerStore.from_env(busy_timeout_s=QUIZ_WAIT_S)
-        self.user: str | None = None
-        unknown_user = ""
-        if self.store is not None:
-            try:
-                self.user = current_user()
-            except (OSError, KeyError) as error:  # no JUPYTERHUB_USER and a uid without a passwd entry
-                self.store = None  # the quiz works, nothing is recorded, and the participant is told why
-                unknown_user = (
-                    '<p class="nmdq-note">Workshop: your answers are not recorded, because your user name '
-                    f"cannot be found ({html.escape(type(error).__name__)}: {html.escape(str(error))}).</p>"
-                )
-        on_checked = self._record if self.store is not None else None
+        # a participant's click waits at most a few seconds for the service, then gets a note
+        self.service = service if service is not None else AnswersService.from_env(timeout_s=QUIZ_WAIT_S)
+        # Shown to the participant only: the service records the user its token belongs to.
+        self.user: str | None = os.environ.get("JUPYTERHUB_USER") if self.service is not None else None
+        on_checked = self._record if self.service is not None else None
         self.cases: list[CaseView] = []
         number = 1
         for case_number, case in enumerate(quiz.cases, start=1):
@@ -254,9 +248,9 @@ class QuizWidget(widgets.VBox):
         self.items: dict[str, ItemView] = {view.item.id: view for case in self.cases for view in case.items}
         workshop = (
             f'<p class="nmdq-note">Workshop: each answer you check is recorded as '
-            f"<b>{html.escape(self.user)}</b> for the instructor's dashboard.</p>"
-            if self.user is not None
-            else unknown_user
+            f"<b>{html.escape(self.user or 'your hub user')}</b> for the instructor's dashboard.</p>"
+            if self.service is not None
+            else ""
         )
         header = widgets.HTML(
             f"<style>{static_asset('quiz.css')}</style>"
@@ -267,11 +261,11 @@ class QuizWidget(widgets.VBox):
         self.add_class("nmdq")  # scopes quiz.css (colours, spacing) to this widget
 
     def _record(self, item: Item, response: Any, result: Feedback) -> str | None:
-        """Record a checked answer in the workshop store; on any failure, a note instead of an error."""
-        assert self.store is not None and self.user is not None
+        """Post a checked answer to the answers service; on any failure, a note instead of an error."""
+        assert self.service is not None
         try:
-            self.store.record(self.user, self.quiz.id, item.id, response_text(item, response), result.correct)
-        except Exception as error:  # the quiz must keep working whatever happens to the shared store
+            self.service.record(self.quiz.id, item.id, response_text(item, response))
+        except Exception as error:  # the quiz must keep working whatever happens to the service
             return f"Workshop: this answer was not recorded ({type(error).__name__}: {error})."
         return None
 

@@ -8,9 +8,12 @@ runs between cells, so the notebook stays usable. No task is started where nobod
 would only get in the way: outside a running event loop (plain Python, a test) and under nbgrader
 (``NBGRADER_EXECUTION``), where a cell must finish. The Refresh button works everywhere.
 
-Two things keep the kernel responsive. The periodic refresh reads the store in a worker thread
-(``run_in_executor``) and only assigns the widgets' values on the loop; and the dashboard's store waits at
-most :data:`DASHBOARD_WAIT_S` for a lock (the Refresh button reads on the loop), not the store's 30 s.
+In a workshop it reads the hub's answers service with the instructor's own token (the service answers
+instructors only); a test or a script can hand it an :class:`AnswerStore` instead: both give ``attempts()``.
+
+Two things keep the kernel responsive. The periodic refresh reads in a worker thread (``run_in_executor``)
+and only assigns the widgets' values on the loop; and the dashboard waits at most :data:`DASHBOARD_WAIT_S`
+for the service (the Refresh button reads on the loop).
 Re-running the dashboard cell clears its output but not its widget (ipywidgets keeps it), so building a
 dashboard closes the earlier one of the same store: one refresh loop per store and kernel, never a pile-up.
 """
@@ -22,16 +25,16 @@ import html
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import ipywidgets as widgets
 import pandas as pd
 
 from nmd_immuno.quiz.loader import load_quiz
-from nmd_immuno.workshop.store import ENV_VAR, AnswerStore, WorkshopInputError
+from nmd_immuno.workshop.client import SERVICE_VAR, AnswersService
+from nmd_immuno.workshop.store import AnswerStore, WorkshopInputError
 from nmd_immuno.workshop.summary import WHICH, answer_distribution, cohort_summary, participants_progress
 
-DASHBOARD_WAIT_S = 2.0  # longest wait for the store's lock; readers rarely wait at all (WAL)
+DASHBOARD_WAIT_S = 5.0  # longest wait for the service (or a sqlite store's lock)
 BAR_OK = "#2f855a"
 BAR_OTHER = "#a0aec0"
 
@@ -124,12 +127,12 @@ class _Reading:
     distribution: pd.DataFrame | None
 
 
-# The live dashboard of each store (by resolved path) in this kernel: a new one closes the one before.
-_LIVE: dict[Path, WorkshopDashboard] = {}
+# The live dashboard of each source (service URL or store) in this kernel: a new one closes the one before.
+_LIVE: dict[str, WorkshopDashboard] = {}
 
 
-def _store_key(store: AnswerStore) -> Path:
-    return store.path.expanduser().resolve()
+def _store_key(store: AnswerStore | AnswersService) -> str:
+    return store.key
 
 
 class WorkshopDashboard(widgets.VBox):
@@ -137,7 +140,9 @@ class WorkshopDashboard(widgets.VBox):
 
     _task: asyncio.Task[None] | None = None  # the periodic refresh, when one runs
 
-    def __init__(self, store: AnswerStore, quiz_id: str | None = None, refresh_s: float | None = 5) -> None:
+    def __init__(
+        self, store: AnswerStore | AnswersService, quiz_id: str | None = None, refresh_s: float | None = 5
+    ) -> None:
         if refresh_s is not None and (
             isinstance(refresh_s, bool) or not isinstance(refresh_s, int | float) or not refresh_s > 0
         ):
@@ -281,11 +286,11 @@ class WorkshopDashboard(widgets.VBox):
 
 
 def workshop_dashboard(quiz_id: str | None = None, refresh_s: float | None = 5) -> WorkshopDashboard:
-    """The dashboard of the store named by ``NMD_WORKSHOP_DB`` (one quiz, or all when ``quiz_id`` is None)."""
-    store = AnswerStore.from_env(busy_timeout_s=DASHBOARD_WAIT_S)
-    if store is None:
+    """The dashboard of the hub's answers service (one quiz, or all when ``quiz_id`` is None)."""
+    service = AnswersService.from_env(timeout_s=DASHBOARD_WAIT_S)
+    if service is None:
         raise WorkshopInputError(
-            f"{ENV_VAR} is not set: no workshop store to show. The course's hub sets it for every user; "
-            f"elsewhere set it to the answers file (e.g. os.environ['{ENV_VAR}'] = '/srv/nmd/answers.sqlite')"
+            f"{SERVICE_VAR} or JUPYTERHUB_API_TOKEN is not set: no workshop to show. The course's hub sets "
+            "both in every user's server; the dashboard works for instructors on that hub"
         )
-    return WorkshopDashboard(store, quiz_id, refresh_s)
+    return WorkshopDashboard(service, quiz_id, refresh_s)

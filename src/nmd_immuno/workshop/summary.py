@@ -9,10 +9,19 @@ times does not outvote the others.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 import pandas as pd
 
-from nmd_immuno.workshop.store import AnswerStore, WorkshopInputError
+from nmd_immuno.workshop.store import WorkshopInputError
+
+
+class AnswerStore(Protocol):
+    """Where attempts come from: :class:`nmd_immuno.workshop.store.AnswerStore` (the service's own store) or
+    :class:`nmd_immuno.workshop.client.AnswersService` (the instructor's kernel, through the service)."""
+
+    def attempts(self, quiz_id: str | None = None) -> pd.DataFrame: ...
+
 
 ITEM_KEY = ["quiz_id", "item_id"]
 SUMMARY_COLUMNS = [
