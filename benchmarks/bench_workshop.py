@@ -37,7 +37,9 @@ from nmd_immuno.quiz.schema import LETTERS  # noqa: E402
 from nmd_immuno.workshop import AnswersService  # noqa: E402
 
 QUIZ = "myasthenia_gravis"
-QUIZ_CELL = f"from nmd_immuno.quiz import quiz_widget\nquiz = quiz_widget({QUIZ!r})\nprint(len(quiz.items))"
+QUIZ_CELL = (
+    f"from nmd_immuno.widgets.quiz import quiz_widget\nquiz = quiz_widget({QUIZ!r})\nprint(len(quiz.items))"
+)
 
 
 def tree_rss_mb(pid: int) -> float:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from nmd_immuno.quiz import load_quiz, quiz_widget
+from nmd_immuno.quiz import load_quiz
 from nmd_immuno.quiz.schema import Item
-from nmd_immuno.quiz.widget import HIDDEN, CaseView, QuizWidget
+from nmd_immuno.widgets.quiz import HIDDEN, CaseView, QuizWidget, quiz_widget
 
 
 @pytest.fixture

@@ -212,7 +212,7 @@ def test_posting_under_another_name_is_impossible(hub: WorkshopHub, servers: dic
 
 QUIZ_IN_KERNEL = """
 import json
-from nmd_immuno.quiz import quiz_widget
+from nmd_immuno.widgets.quiz import quiz_widget
 quiz = quiz_widget({quiz!r})
 view = quiz.items[{item!r}]
 view.control.value = {index}

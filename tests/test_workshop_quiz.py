@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from nmd_immuno.quiz import load_quiz, quiz_widget
+from nmd_immuno.quiz import load_quiz
 from nmd_immuno.quiz.schema import LETTERS
-from nmd_immuno.quiz.widget import ItemView, QuizWidget
+from nmd_immuno.widgets.quiz import ItemView, QuizWidget, quiz_widget
 from nmd_immuno.workshop import SERVICE_VAR, AnswersService, ServiceError
 
 QUIZ = "myasthenia_gravis"
