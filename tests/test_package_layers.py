@@ -48,5 +48,7 @@ def test_lower_layers_never_import_the_front_ends(layer: str) -> None:
 
 def test_the_scan_sees_a_lazy_import(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
-    module.write_text("def f():\n    from nmd_immuno.workshop.store import X\n    import nmd_immuno.widgets.quiz\n")
+    module.write_text(
+        "def f():\n    from nmd_immuno.workshop.store import X\n    import nmd_immuno.widgets.quiz\n"
+    )
     assert imported_subpackages(module) == {"workshop", "widgets"}
