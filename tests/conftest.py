@@ -51,20 +51,31 @@ BUILD_TIMEOUT_S = float(os.environ.get("NMD_BOOK_BUILD_TIMEOUT", "1800"))
 BOOK_FIXTURES = frozenset({"book_build", "book_html", "book_url"})
 
 
+# The tests that run a real JupyterHub with real Unix users (named nmdt-...; a hub's teardown stops every
+# process of those users): one worker runs them one after the other, so no hub stops another's servers.
+HUB_MODULES = frozenset(
+    f"tests/{name}.py" for name in ("test_workshop_hub", "test_workshop_nbgrader_hub", "test_workshop_culler")
+)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Group the tests for pytest-xdist's ``--dist loadgroup``: those that read the built book together, the
     others by module.
 
     Why: the suite runs on two workers (`make test`), and the book lives in one folder. In one group the book
     is built once, by one worker, and no rebuild rewrites a page while another worker's browser reads it.
-    By module, because several modules share an expensive module-scoped fixture (a whole nbgrader course
-    graded once) that would otherwise be set up again on each worker.
+    The hub tests form one group too (HUB_MODULES). The rest by module, because several modules share an
+    expensive module-scoped fixture (a whole nbgrader course graded once) that would otherwise be set up
+    again on each worker.
     """
     for item in items:
+        module = item.nodeid.split("::", 1)[0]
         if BOOK_FIXTURES & set(getattr(item, "fixturenames", ())):
             group = "book"
+        elif module in HUB_MODULES:
+            group = "hub"
         else:
-            group = item.nodeid.split("::", 1)[0]
+            group = module
         item.add_marker(pytest.mark.xdist_group(group))
 
 

@@ -73,10 +73,14 @@ OPERATE = """async () => {
   };
   // Buttons already shown to report an answer (clicking one again repeats the same report).
   const proven = new Set();
-  // The theme's search form (on the search page) is site navigation, not a tool of the course.
+  // The theme's own chrome (the search form, its header and sidebar buttons, the light/dark switch; on a page
+  // without an article, such as the search page, the scope falls back to the whole body) is site navigation,
+  // not a tool of the course.
+  const chrome = 'form.bd-search, form[role=search], .search-button-field, .bd-header, .bd-header-article, '
+    + '.bd-sidebar-primary, .bd-sidebar-secondary, .theme-switch-button, .primary-toggle, .secondary-toggle';
   const controls = Array.from(scope.querySelectorAll(
     'input, select, button, textarea, summary, [role=slider], [role=tab]'))
-    .filter((c) => visible(c) && !c.closest('form.bd-search, form[role=search], .search-button-field'));
+    .filter((c) => visible(c) && !c.closest(chrome));
   const out = [];
   for (const c of controls) {
     if (!visible(c) || c.disabled) { continue; }
