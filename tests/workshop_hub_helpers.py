@@ -73,6 +73,16 @@ def password(user: str) -> str:
 
 
 @dataclass
+def remove_leftover_test_users() -> None:
+    """Delete every ``nmdt-`` account and home (only tests create them; no hub of theirs is running now)."""
+    for entry in pwd.getpwall():
+        if entry.pw_name.startswith(PREFIX):
+            command = ["userdel", "--remove", "--force", entry.pw_name]
+            subprocess.run(command, capture_output=True, check=False)
+    for home in Path("/home").glob(f"{PREFIX}*"):
+        shutil.rmtree(home, ignore_errors=True)
+
+
 class WorkshopHub:
     """One hub process on 127.0.0.1 with its state folder; can be stopped and started again on the same."""
 
@@ -82,6 +92,11 @@ class WorkshopHub:
     token: str = field(default_factory=lambda: secrets.token_hex(24))
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
+
+    def __post_init__(self) -> None:
+        # An earlier run that was killed (a CI job cancelled mid-test) can leave its users and homes behind;
+        # a new account would then get a home owned by the old uid. Start from none.
+        remove_leftover_test_users()
 
     @property
     def url(self) -> str:
