@@ -72,7 +72,6 @@ def password(user: str) -> str:
     return user + PASSWORD_SUFFIX
 
 
-@dataclass
 def remove_leftover_test_users() -> None:
     """Delete every ``nmdt-`` account and home (only tests create them; no hub of theirs is running now)."""
     for entry in pwd.getpwall():
@@ -83,6 +82,7 @@ def remove_leftover_test_users() -> None:
         shutil.rmtree(home, ignore_errors=True)
 
 
+@dataclass
 class WorkshopHub:
     """One hub process on 127.0.0.1 with its state folder; can be stopped and started again on the same."""
 
