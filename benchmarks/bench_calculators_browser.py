@@ -10,12 +10,10 @@ Run: ``.venv/bin/python benchmarks/bench_calculators_browser.py [--html _build/h
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import statistics
-import threading
 from pathlib import Path
 
+from book_server import serve_book
 from playwright.sync_api import sync_playwright
 
 REPO = Path(__file__).resolve().parents[1]
@@ -40,21 +38,12 @@ MEASURE = """async ([name, values]) => {
 }"""
 
 
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--html", type=Path, default=REPO / "_build" / "html")
     parser.add_argument("--n", type=int, default=30, help="changes per calculator")
     args = parser.parse_args()
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(args.html))
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    base = serve_book(args.html)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         page = browser.new_page()
@@ -79,7 +68,6 @@ def main() -> None:
             )
         print(f"worst input-to-result time: {worst:.2f} ms (goal < 50 ms)")
         browser.close()
-    server.shutdown()
 
 
 if __name__ == "__main__":

@@ -11,12 +11,10 @@ Run: ``.venv/bin/python benchmarks/bench_cohort_browser.py [--html _build/html] 
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import statistics
-import threading
 from pathlib import Path
 
+from book_server import serve_book
 from playwright.sync_api import sync_playwright
 
 REPO = Path(__file__).resolve().parents[1]
@@ -52,11 +50,6 @@ MEASURE = """async ([n]) => {
 }"""
 
 
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 def _stats(values: list[float]) -> str:
     ordered = sorted(values)
     p95 = ordered[int(0.95 * (len(ordered) - 1))]
@@ -68,40 +61,33 @@ def main() -> None:
     parser.add_argument("--html", type=Path, default=REPO / "_build" / "html")
     parser.add_argument("--n", type=int, default=20, help="changes per control")
     args = parser.parse_args()
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(args.html))
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    base = serve_book(args.html)
     pages = sorted(str(p.relative_to(args.html)) for p in (args.html / "book").glob("*.html"))
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            print("cohort view, change -> updated plot and table (goal < 100 ms):")
-            for path in CHAPTERS:
-                page = browser.new_page()
-                page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base) else r.abort())
-                page.goto(base + path, wait_until="networkidle")
-                page.wait_for_selector(".nmdc[data-state]")
-                result = page.evaluate(MEASURE, [args.n])
-                print(f"  {path:42s} DOM {_stats(result['dom'])} | painted {_stats(result['painted'])}")
-                page.close()
-            print("first-load page weight (HTML + everything it fetched; goal < 2 MB per chapter):")
-            for path in pages:
-                context = browser.new_context()
-                page = context.new_page()
-                sizes: list[int] = []
-                page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base) else r.abort())
-                page.on(
-                    "requestfinished", lambda req, into=sizes: into.append(req.sizes()["responseBodySize"])
-                )
-                page.goto(base + path, wait_until="networkidle")
-                page.wait_for_timeout(300)
-                print(f"  {path:42s} {sum(sizes) / 1e6:5.2f} MB in {len(sizes)} files")
-                context.close()
-            browser.close()
-    finally:
-        server.shutdown()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        print("cohort view, change -> updated plot and table (goal < 100 ms):")
+        for path in CHAPTERS:
+            page = browser.new_page()
+            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base) else r.abort())
+            page.goto(base + path, wait_until="networkidle")
+            page.wait_for_selector(".nmdc[data-state]")
+            result = page.evaluate(MEASURE, [args.n])
+            print(f"  {path:42s} DOM {_stats(result['dom'])} | painted {_stats(result['painted'])}")
+            page.close()
+        print("first-load page weight (HTML + everything it fetched; goal < 2 MB per chapter):")
+        for path in pages:
+            context = browser.new_context()
+            page = context.new_page()
+            sizes: list[int] = []
+            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base) else r.abort())
+            page.on(
+                "requestfinished", lambda req, into=sizes: into.append(req.sizes()["responseBodySize"])
+            )
+            page.goto(base + path, wait_until="networkidle")
+            page.wait_for_timeout(300)
+            print(f"  {path:42s} {sum(sizes) / 1e6:5.2f} MB in {len(sizes)} files")
+            context.close()
+        browser.close()
 
 
 if __name__ == "__main__":

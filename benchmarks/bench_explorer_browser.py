@@ -13,14 +13,12 @@ Run: ``.venv/bin/python benchmarks/bench_explorer_browser.py [--html _build/html
 from __future__ import annotations
 
 import argparse
-import functools
 import gzip
-import http.server
 import statistics
 import sys
-import threading
 from pathlib import Path
 
+from book_server import serve_book
 from playwright.sync_api import sync_playwright
 
 REPO = Path(__file__).resolve().parents[1]
@@ -46,11 +44,6 @@ MEASURE = """async ([name, values]) => {
 }"""
 
 
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 def gzipped(html: Path, base: str, url: str) -> int:
     """The size of the file behind ``url`` compressed as a web server would send it (0 if not a file)."""
     path = html / url.removeprefix(base).split("?", 1)[0].split("#", 1)[0]
@@ -65,11 +58,7 @@ def main() -> None:
     parser.add_argument("--html", type=Path, default=REPO / "_build" / "html")
     parser.add_argument("--n", type=int, default=30, help="changes per chapter")
     args = parser.parse_args()
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(args.html))
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    base = serve_book(args.html)
     worst_ms = worst_mb = 0.0
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
@@ -102,7 +91,6 @@ def main() -> None:
             )
             context.close()
         browser.close()
-    server.shutdown()
     print(f"worst input-to-result time: {worst_ms:.2f} ms (goal < 50 ms)")
     print(f"heaviest chapter, first load: {worst_mb:.2f} MB (goal < 2 MB)")
 
