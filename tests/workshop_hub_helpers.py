@@ -214,7 +214,11 @@ class WorkshopHub:
             headers={"Authorization": f"token {token or self.token}"},
             timeout=60,
         )
-        response.raise_for_status()
+        if response.status_code >= 400:  # the hub's log says why (a spawn's 500 has no reason in its body)
+            raise AssertionError(
+                f"{method} {path}: {response.status_code} {response.text[:500]}\n"
+                + self.log.read_text()[-4000:]
+            )
         return response.json() if response.content else None
 
     def user_token(self, user: str, scopes: list[str] | None = None) -> str:

@@ -12,6 +12,7 @@ When the course's own interpreter is already readable by everyone, the runtime i
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -34,24 +35,43 @@ def _copy_of_base(base_prefix: Path, version: str) -> Path:
 
     Why a copy rather than the system's python3.11: the same patch release, stdlib and all. A different one
     breaks quietly (Debian's 3.11.2 ``re`` fails soupsieve's selectors, so nbgrader's feedback fails).
+
+    Why a lock and a rename: several processes (a hub, the tests of its config, a second hub) may want the
+    copy at once on a fresh machine. One makes it, under an exclusive lock, in a folder of its own that is
+    renamed into place when complete; nobody ever deletes or rewrites a copy that another process may be
+    running from.
     """
     name = f"python-{sys.version.split()[0]}"
     target = Path(os.environ.get(COPY_VAR, "") or f"/opt/nmd-workshop/{name}")
     done = target / ".complete"
-    if not done.exists():
-        ignore = shutil.ignore_patterns("site-packages", "test", "__pycache__", "idlelib", "tkinter")
-        if target.exists():
-            shutil.rmtree(target)
-        shutil.copytree(base_prefix, target, symlinks=True, ignore=ignore)
-        for path in (target, *target.rglob("*")):
-            if not path.is_symlink():
-                mode = path.stat().st_mode
-                path.chmod(mode | 0o555 if path.is_dir() or mode & 0o100 else mode | 0o444)
-        for parent in target.parents:
-            if parent.stat().st_mode & 0o001 == 0:
-                raise RuntimeUnavailable(f"{parent} is not searchable by other users: cannot share {target}")
-        done.write_text(version + "\n")
+    if done.exists():
+        return target / "bin" / version
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.parent / f".{target.name}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            _make_copy(base_prefix, target, version)
     return target / "bin" / version
+
+
+def _make_copy(base_prefix: Path, target: Path, version: str) -> None:
+    """The copy, made beside ``target`` and renamed onto it (the caller holds the lock)."""
+    building = target.parent / f".{target.name}.building"
+    for leftover in (building, target):  # an earlier run killed half-way; nobody runs from an incomplete copy
+        if leftover.exists():
+            shutil.rmtree(leftover)
+    ignore = shutil.ignore_patterns("site-packages", "test", "__pycache__", "idlelib", "tkinter")
+    shutil.copytree(base_prefix, building, symlinks=True, ignore=ignore)
+    for path in (building, *building.rglob("*")):
+        if not path.is_symlink():
+            mode = path.stat().st_mode
+            path.chmod(mode | 0o555 if path.is_dir() or mode & 0o100 else mode | 0o444)
+    for parent in target.parents:
+        if parent.stat().st_mode & 0o001 == 0:
+            shutil.rmtree(building)
+            raise RuntimeUnavailable(f"{parent} is not searchable by other users: cannot share {target}")
+    (building / ".complete").write_text(version + "\n")
+    building.rename(target)
 
 
 def shared_interpreter() -> Path:
