@@ -115,6 +115,29 @@ def test_bwrap_command_isolates_and_limits() -> None:
     assert not [p for p in ro if p == "/" or p == str(Path.home())]
 
 
+def test_the_sandbox_binds_a_symlinked_library_where_it_really_is_and_never_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workshop's runtime is a venv whose lib/ links to the course's venv: the real folder must be bound
+    (else the kernel dies at start as a non-root instructor); the grader's working folder (the course, with
+    source/ and the gradebook, first on sys.path under ``python -m``) never is."""
+    real = tmp_path / "course-venv" / "lib" / "python3.11" / "site-packages"
+    real.mkdir(parents=True)
+    runtime = tmp_path / "runtime"
+    runtime.mkdir()
+    (runtime / "lib").symlink_to(tmp_path / "course-venv" / "lib")
+    course = tmp_path / "course"
+    (course / "source").mkdir(parents=True)
+    monkeypatch.chdir(course)
+    monkeypatch.syspath_prepend(str(course))
+    paths = dict(sandbox.sysconfig.get_paths())
+    paths["purelib"] = paths["platlib"] = str(runtime / "lib" / "python3.11" / "site-packages")
+    monkeypatch.setattr(sandbox.sysconfig, "get_paths", lambda: paths)
+    bound = [bind.source for bind in sandbox.python_binds()]
+    assert real in bound
+    assert not any(course == path or course in path.parents or path in course.parents for path in bound)
+
+
 @pytest.mark.skipif(sandbox.probe() is not None, reason="no sandbox on this machine")
 def test_a_process_in_the_sandbox_sees_no_host_and_no_root() -> None:
     script = "id -u; ls /; ls /work 2>&1; cat /proc/1/cmdline | tr '\\0' ' '; echo; env | sort"
@@ -212,3 +235,26 @@ def test_wrong_assignment_is_found_by_the_integrity_check(tmp_path: Path) -> Non
         findings = check_submission(course, "fx", student)
         assert [f.code for f in findings] == ["wrong_assignment"], findings
         assert "'fy'" in findings[0].detail
+
+
+@pytest.mark.skipif(sandbox.probe() is not None, reason="no sandbox on this machine")
+def test_a_busy_loop_past_the_cpu_limit_is_reported_as_that_limit_not_a_dead_kernel() -> None:
+    from nbclient import NotebookClient
+
+    from nmd_immuno.grading.sandbox_kernel import SandboxKernelManager
+
+    nb = new_notebook(cells=[new_code_cell("while True:\n    pass")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    client = NotebookClient(
+        nb,
+        timeout=60,
+        allow_errors=True,
+        kernel_manager_class=SandboxKernelManager,
+        kernel_name="python3",
+    )
+    client.km = client.create_kernel_manager()
+    client.km.sandbox_limits = sandbox.Limits(cpu_seconds=3)
+    client.execute()
+    outputs = nb.cells[0].outputs
+    assert [o.get("ename") for o in outputs if o.output_type == "error"] == ["CpuTimeLimitExceeded"], outputs
+    assert sandbox_limits_hit(outputs) == ["cpu time"]

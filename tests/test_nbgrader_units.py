@@ -392,14 +392,25 @@ def test_runner_runs_real_nbgrader_in_both_modes(
 
 @pytest.mark.slow
 def test_runner_kills_only_the_job_that_overruns(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from nmd_immuno.grading import runner
     from nmd_immuno.grading.runner import ENV_ISOLATION, Job, run_jobs
 
     monkeypatch.setenv(ENV_ISOLATION, "subprocess")  # a cold start takes seconds: longer than 0.2 s
     slow = Job(("--version",), tmp_path, tmp_path / "a.log", deadline_s=0.2)
     fine = Job(("--version",), tmp_path, tmp_path / "b.log", deadline_s=120)
+    made: list[Path] = []
+    real_mkdtemp = runner.tempfile.mkdtemp
+
+    def recording_mkdtemp(*args, **kwargs) -> str:
+        made.append(Path(real_mkdtemp(*args, **kwargs)))
+        return str(made[-1])
+
+    monkeypatch.setattr(runner.tempfile, "mkdtemp", recording_mkdtemp)
     first, second = run_jobs([slow, fine], workers=2)
     assert first.killed_at_deadline and first.returncode is None
     assert second.ok and not second.killed_at_deadline
+    # each job's scratch folder (TMPDIR: the sandboxed kernels' private folders) is gone, killed or not
+    assert len(made) == 2 and not [folder for folder in made if folder.exists()]
 
 
 def test_item_analysis_notebook_is_committed_without_outputs() -> None:

@@ -25,6 +25,9 @@ def _child(request: dict, out_fd: int) -> None:
     os.close(null)
     os.environ.clear()
     os.environ.update(request["env"])
+    import tempfile
+
+    tempfile.tempdir = None  # the job's own TMPDIR (runner.Job scratch), not the server's cached choice
     os.chdir(request["cwd"])
     code = 0
     try:

@@ -18,8 +18,10 @@ import contextlib
 import itertools
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -91,7 +93,11 @@ class _Running:
         self.job = job
         self.start = time.monotonic()
         job.log_path.parent.mkdir(parents=True, exist_ok=True)
-        env = _child_env(job.env)
+        # The job's temporary files (the sandboxed kernels' private folders among them) go in a folder of its
+        # own that is removed when the job ends, however it ends: a job killed at its deadline runs no
+        # clean-up of its own.
+        self.scratch = Path(tempfile.mkdtemp(prefix="nmd-job-"))
+        env = {**_child_env(job.env), "TMPDIR": str(self.scratch)}
         self.server = server
         self.popen: subprocess.Popen | None = None
         if server is not None:
@@ -116,6 +122,9 @@ class _Running:
             return code
         assert self.popen is not None
         return self.popen.poll()
+
+    def remove_scratch(self) -> None:
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
     def overdue(self) -> bool:
         return self.job.deadline_s is not None and time.monotonic() - self.start > self.job.deadline_s
@@ -237,11 +246,13 @@ def run_jobs(jobs: Sequence[Job], *, workers: int = 1, poll_s: float = 0.05) -> 
             code = r.returncode()
             if code is not None:
                 results[idx] = RunResult(r.job, code, time.monotonic() - r.start, False)
-                del running[idx]
             elif r.overdue():
                 r.kill_tree()
                 results[idx] = RunResult(r.job, None, time.monotonic() - r.start, True)
-                del running[idx]
+            else:
+                continue
+            r.remove_scratch()
+            del running[idx]
     return [results[i] for i in range(len(jobs))]
 
 

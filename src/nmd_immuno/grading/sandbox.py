@@ -33,6 +33,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import sysconfig
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +55,10 @@ ETC_FILES = (
 
 class SandboxUnavailable(RuntimeError):
     """The machine cannot provide the sandbox; the message names the missing capability and the way out."""
+
+
+#: Seconds between the CPU limit's SIGXCPU (reported in the cell) and its SIGKILL.
+CPU_GRACE_S = 5
 
 
 @dataclass(frozen=True)
@@ -149,11 +154,19 @@ def sandbox_ids() -> tuple[int, int]:
 
 def python_binds() -> list[Bind]:
     """The running Python (virtual environment and base installation) and the course package's ``src/`` and
-    ``data/``: what a notebook legitimately imports and reads. Paths under ``/usr`` are bound anyway."""
+    ``data/``: what a notebook legitimately imports and reads. Paths under ``/usr`` are bound anyway.
+
+    The installation's library folders are bound at their real location too: a venv whose ``lib`` is a
+    symlink (the workshop's runtime, which every user can run, links to the course's venv) would otherwise
+    point into nothing inside the sandbox, and the kernel would die before it starts. Not ``sys.path``: with
+    ``python -m`` its first entry is the grader's working folder, the course itself.
+    """
     import nmd_immuno
     from nmd_immuno.paths import data_dir
 
     paths = {Path(sys.prefix), Path(sys.base_prefix), Path(os.path.realpath(sys.executable)).parent.parent}
+    libraries = ("stdlib", "platstdlib", "purelib", "platlib")
+    paths |= {Path(os.path.realpath(sysconfig.get_paths()[name])) for name in libraries}
     paths.add(Path(nmd_immuno.__file__).resolve().parent.parent)  # src/ (the package, read-only)
     paths.add(data_dir())
     keep = sorted(p for p in paths if p.is_dir() and not _under(p, Path("/usr")))
@@ -233,7 +246,7 @@ def bwrap_command(spec: SandboxSpec) -> list[str]:
         f"--as={lim.memory_bytes}",
         f"--nproc={lim.processes}",
         f"--fsize={lim.file_bytes}",
-        f"--cpu={lim.cpu_seconds}",
+        f"--cpu={lim.cpu_seconds}:{lim.cpu_seconds + CPU_GRACE_S}",  # SIGXCPU, then SIGKILL
         f"--nofile={lim.open_files}",
         "--core=0",
         "--",

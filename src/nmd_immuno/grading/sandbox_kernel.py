@@ -34,7 +34,7 @@ _CHILD_WAIT_S = 10.0
 
 
 class SandboxKernelManager(AsyncKernelManager):
-    """An ``AsyncKernelManager`` that starts ``python -m ipykernel_launcher`` inside a fresh sandbox."""
+    """An ``AsyncKernelManager`` that starts the kernel (``sandbox_launcher``) inside a fresh sandbox."""
 
     sandbox_workdir = Unicode("/home/student/work", help="The kernel's working folder (inside).")
     sandbox_binds = List(help="Extra read-only binds (``sandbox.Bind``) for this kernel.")
@@ -57,7 +57,7 @@ class SandboxKernelManager(AsyncKernelManager):
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         # the connection file is shown read-only at the same path; it must be readable by the sandbox user
         os.chmod(self.connection_file, 0o644)
-        launcher = [sys.executable, "-m", "ipykernel_launcher", "-f", self.connection_file]
+        launcher = [sys.executable, "-m", "nmd_immuno.grading.sandbox_launcher", "-f", self.connection_file]
         argv = [*launcher, *(extra_arguments or [])]
         env = dict(self.sandbox_env)
         if os.environ.get("NBGRADER_EXECUTION"):
