@@ -5,6 +5,8 @@
 #   MathJax 3 (tex-mml-chtml)         -> book/_vendor/vendor/mathjax/       (component, extensions, fonts)
 #   json-logic-js 2.x                 -> book/_vendor/vendor/json-logic-js/logic.js (the in-browser algorithm
 #                                        explorer evaluates the pathways' JsonLogic conditions with it)
+#   Font Awesome Free 6.5.2 (CSS)     -> book/_vendor/vendor/fontawesome/ (the theme's icons as a web font: the
+#                                        same version as the theme's 1.5 MB SVG+JS bundle, a sixth of its weight)
 # Versions come from package-lock.json (`npm ci`, registry integrity hashes checked); book/_vendor/ is published
 # at the site root through html_extra_path (see _config.yml). Safe to re-run: does nothing when up to date.
 set -euo pipefail
@@ -18,7 +20,7 @@ command -v npm >/dev/null 2>&1 || { echo "vendor-assets: npm not found (make sys
 
 lock_sum="$(sha256sum package-lock.json package.json scripts/vendor-assets.sh | sha256sum | cut -d' ' -f1)"
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$lock_sum" ] && [ -f "$DEST/html-manager/embed-amd.js" ] \
-  && [ -f "$DEST/json-logic-js/logic.js" ]; then
+  && [ -f "$DEST/json-logic-js/logic.js" ] && [ -f "$DEST/fontawesome/css/fontawesome.min.css" ]; then
   exit 0
 fi
 
@@ -34,6 +36,7 @@ mkdir -p "$OUT"
 tmp="$(mktemp -d "$OUT/.tmp.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/vendor/requirejs" "$tmp/vendor/html-manager" "$tmp/vendor/mathjax" "$tmp/vendor/json-logic-js"
+mkdir -p "$tmp/vendor/fontawesome/css" "$tmp/vendor/fontawesome/webfonts"
 
 cp "$NM/requirejs/require.js" "$NM/requirejs/package.json" "$tmp/vendor/requirejs/"
 cp "$NM/requirejs/LICENSE" "$tmp/vendor/requirejs/" 2>/dev/null || true
@@ -60,6 +63,12 @@ done
 jl="$NM/json-logic-js"
 cp "$jl/logic.js" "$jl/package.json" "$tmp/vendor/json-logic-js/"
 cp "$jl/LICENSE" "$tmp/vendor/json-logic-js/" 2>/dev/null || true
+
+# The CSS finds its fonts in ../webfonts/; a browser fetches only the woff2 of the styles a page uses.
+fa="$NM/@fortawesome/fontawesome-free"
+for style in fontawesome solid regular brands; do cp "$fa/css/$style.min.css" "$tmp/vendor/fontawesome/css/"; done
+cp "$fa"/webfonts/fa-{solid-900,regular-400,brands-400}.{woff2,ttf} "$tmp/vendor/fontawesome/webfonts/"
+cp "$fa/LICENSE.txt" "$fa/package.json" "$tmp/vendor/fontawesome/"
 
 rm -rf "$DEST"
 mv "$tmp/vendor" "$DEST"

@@ -221,6 +221,7 @@ def _fake_app(tmp_path: Path, **config: Any) -> SimpleNamespace:
         "nb_ipywidgets_js": {"../vendor/requirejs/require.js": {}},
         "mathjax_path": "../vendor/mathjax/tex-mml-chtml.js",
         "html_extra_path": ["extra"],
+        "html_css_files": ["nmd-book.css", "../vendor/fontawesome/css/solid.min.css"],
         "nmd_require_offline_assets": True,
     }
     return SimpleNamespace(
@@ -236,7 +237,17 @@ def test_offline_asset_check_refuses_cdn_and_missing_files(tmp_path: Path) -> No
     (vendor / "mathjax").mkdir()
     (vendor / "requirejs" / "require.js").write_text("/* r */")
     (vendor / "mathjax" / "tex-mml-chtml.js").write_text("/* m */")
+    (vendor / "fontawesome" / "css").mkdir(parents=True)
+    (vendor / "fontawesome" / "css" / "solid.min.css").write_text("/* s */")
     offline_assets.check_offline_assets(_fake_app(tmp_path))  # all vendored: accepted
+
+    missing = r"html_css_files.*'\.\./vendor/fontawesome/css/brands.min.css'.*make vendor"
+    with pytest.raises(ExtensionError, match=missing):
+        offline_assets.check_offline_assets(
+            _fake_app(tmp_path, html_css_files=["../vendor/fontawesome/css/brands.min.css"])
+        )
+    with pytest.raises(ExtensionError, match=r"html_css_files.*loads from the internet"):
+        offline_assets.check_offline_assets(_fake_app(tmp_path, html_css_files=["https://cdn.example/fa.css"]))
 
     cdn = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"
     with pytest.raises(ExtensionError, match=r"mathjax_path.*loads from the internet"):

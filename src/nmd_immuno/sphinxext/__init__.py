@@ -1,6 +1,6 @@
 """Sphinx extension for the course's Jupyter Book (``_config.yml``, ``sphinx.extra_extensions``).
 
-Nine jobs, each in its own module, so that the static book is correct and self-sufficient:
+Ten jobs, each in its own module, so that the static book is correct and self-sufficient:
 
 - :mod:`.inputs_cache`: the execution cache is keyed by a hash of ``data/`` and ``src/`` (jupyter-cache only
   hashes a notebook's own code, so without this a page would keep showing results computed from stale data);
@@ -16,7 +16,9 @@ Nine jobs, each in its own module, so that the static book is correct and self-s
   (sphinx-thebe's duplicate ``const`` declaration), so the browser test can demand zero console errors;
 - :mod:`.widget_pages`: the ipywidgets HTML manager and the saved widget state go only to pages that show a
   widget (the book's tools are browser views; a page without a widget view loads no manager and logs nothing);
-- :mod:`.a11y`: docutils' bibliography markup is repaired so that axe-core finds no serious violation.
+- :mod:`.a11y`: docutils' bibliography markup is repaired so that axe-core finds no serious violation;
+- :mod:`.icon_subset`: only the Font Awesome icons the pages use are published (CSS rules and font glyphs),
+  a fraction of the theme's icon weight on every page.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from nmd_immuno.sphinxext import (
     bibstyle,
     console_clean,
     explorer_assets,
+    icon_subset,
     inputs_cache,
     offline_assets,
     substitutions,
@@ -49,4 +52,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     widget_pages.setup(app)
     a11y.setup(app)
     explorer_assets.setup(app)
+    icon_subset.setup(app)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

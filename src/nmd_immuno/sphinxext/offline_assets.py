@@ -35,10 +35,16 @@ def _is_remote(uri: str) -> bool:
 
 
 def _script_uris(app: Sphinx) -> list[tuple[str, str]]:
-    """(config name, uri) of every script the book loads for widgets and math."""
+    """(config name, uri) of every script the book loads for widgets and math, and of every style sheet
+    that is vendored (``../vendor/...``, e.g. the theme's icons) or remote (those in ``_static`` are the
+    book's own)."""
     uris = [("nb_ipywidgets_js", str(uri)) for uri in (app.config.nb_ipywidgets_js or {})]
     if app.config.mathjax_path:
         uris.append(("mathjax_path", str(app.config.mathjax_path)))
+    for entry in app.config.html_css_files or []:
+        uri = str(entry[0] if isinstance(entry, (tuple, list)) else entry)
+        if _is_remote(uri) or uri.startswith("../"):
+            uris.append(("html_css_files", uri))
     return uris
 
 
