@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import json
 import os
 import pwd
@@ -39,6 +40,7 @@ from nmd_immuno.workshop.runtime import RuntimeUnavailable, shared_interpreter
 REPO = Path(__file__).resolve().parents[1]
 WORKSHOP = REPO / "workshop"
 PREFIX = "nmdt-"
+HUB_LOCK = Path(tempfile.gettempdir()) / "nmd-workshop-test-hub.lock"
 PASSWORD_SUFFIX = "-Workshop-2026"
 
 
@@ -94,6 +96,12 @@ class WorkshopHub:
     process: subprocess.Popen | None = None
 
     def __post_init__(self) -> None:
+        # One test hub on the machine at a time, whichever pytest worker runs it: a hub's start removes
+        # every nmdt- account (below) and its teardown stops their processes, so a second hub at the same
+        # time loses its users mid-test (seen in CI: pytest-xdist did not keep the hub modules on one
+        # worker). The lock is held until remove_users(), which every user of this class calls last.
+        self._lock = os.open(HUB_LOCK, os.O_CREAT | os.O_RDWR, 0o600)  # held until remove_users
+        fcntl.flock(self._lock, fcntl.LOCK_EX)
         # An earlier run that was killed (a CI job cancelled mid-test) can leave its users and homes behind;
         # a new account would then get a home owned by the old uid. Start from none.
         remove_leftover_test_users()
@@ -198,12 +206,16 @@ class WorkshopHub:
         self.process = None
 
     def remove_users(self) -> None:
-        for name in self.roster:
-            try:
-                pwd.getpwnam(name)
-            except KeyError:
-                continue
-            subprocess.run(["userdel", "--remove", "--force", name], capture_output=True, check=False)
+        """Delete this hub's accounts and homes, then let the next test hub start (see __post_init__)."""
+        try:
+            for name in self.roster:
+                try:
+                    pwd.getpwnam(name)
+                except KeyError:
+                    continue
+                subprocess.run(["userdel", "--remove", "--force", name], capture_output=True, check=False)
+        finally:
+            os.close(self._lock)  # closing the file releases the lock
 
     def api(self, method: str, path: str, body: object | None = None, token: str | None = None) -> object:
         """A REST call through the hub's proxy (admin token by default); JSON in, JSON out."""
