@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 from workshop_hub_helpers import PREFIX, REPO, WorkshopHub, hub_folder, skip_unless_possible
 
 pytestmark = pytest.mark.slow
@@ -110,18 +109,3 @@ def test_release_fetch_submit_collect_autograde_feedback_across_accounts(hub: Wo
     )
     assert ELI not in dora_feedback
 
-
-def test_the_formgrader_opens_in_the_instructors_server_and_never_for_a_participant(hub: WorkshopHub) -> None:
-    """nbgrader's formgrader is the server extension in the instructor's own server; a participant's token,
-    even one for their own server, opens nothing there (JupyterHub's access scopes decide, not our code)."""
-    own = hub.user_token(INSTRUCTOR, [f"access:servers!user={INSTRUCTOR}"])
-    url = f"{hub.url}/user/{INSTRUCTOR}/formgrader"
-    page = requests.get(url, headers={"Authorization": f"token {own}"}, allow_redirects=False, timeout=60)
-    assert page.status_code == 200, (page.status_code, page.text[:500])
-    assert "formgrader" in page.text.lower()
-    theirs = hub.user_token(DORA, [f"access:servers!user={DORA}"])
-    refused = requests.get(
-        url, headers={"Authorization": f"token {theirs}"}, allow_redirects=False, timeout=60
-    )
-    assert refused.status_code in (302, 403), refused.status_code  # refused, or sent to log in
-    assert refused.text != page.text
