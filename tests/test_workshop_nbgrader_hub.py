@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 from workshop_hub_helpers import PREFIX, REPO, WorkshopHub, hub_folder, skip_unless_possible
 
 pytestmark = pytest.mark.slow
@@ -109,3 +110,21 @@ def test_release_fetch_submit_collect_autograde_feedback_across_accounts(hub: Wo
     )
     assert ELI not in dora_feedback
 
+
+
+def test_the_formgrader_opens_in_the_instructors_server_and_never_for_a_participant(hub: WorkshopHub) -> None:
+    """nbgrader's formgrader is the server extension in the instructor's own server; a participant's token,
+    even one for their own server, opens nothing there (JupyterHub's access scopes decide, not our code)."""
+    own = hub.user_token(INSTRUCTOR, [f"access:servers!user={INSTRUCTOR}"])
+    url = f"{hub.url}/user/{INSTRUCTOR}/formgrader/manage_assignments"  # where /formgrader/ redirects
+    page = requests.get(url, headers={"Authorization": f"token {own}"}, allow_redirects=False, timeout=60)
+    assert page.status_code == 200, (page.status_code, page.headers.get("Location"), page.text[:300])
+    assert "formgrader" in page.text.lower() and "manage assignments" in page.text.lower()
+    theirs = hub.user_token(DORA, [f"access:servers!user={DORA}"])
+    refused = requests.get(
+        url, headers={"Authorization": f"token {theirs}"}, allow_redirects=False, timeout=60
+    )
+    assert refused.status_code in (302, 403), refused.status_code  # refused, or sent to the hub to log in
+    assert refused.status_code == 403 or refused.headers["Location"].startswith(("/hub/", hub.url + "/hub/"))
+    # a 403 comes in the formgrader's own error page (its menu, no data): nothing of the course is in it
+    assert ASSIGNMENT not in refused.text and "403" in refused.text
