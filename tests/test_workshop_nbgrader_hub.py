@@ -111,7 +111,6 @@ def test_release_fetch_submit_collect_autograde_feedback_across_accounts(hub: Wo
     assert ELI not in dora_feedback
 
 
-
 def test_the_formgrader_opens_in_the_instructors_server_and_never_for_a_participant(hub: WorkshopHub) -> None:
     """nbgrader's formgrader is the server extension in the instructor's own server; a participant's token,
     even one for their own server, opens nothing there (JupyterHub's access scopes decide, not our code)."""

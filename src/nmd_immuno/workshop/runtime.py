@@ -56,6 +56,9 @@ def _copy_of_base(base_prefix: Path, version: str) -> Path:
 
 def _make_copy(base_prefix: Path, target: Path, version: str) -> None:
     """The copy, made beside ``target`` and renamed onto it (the caller holds the lock)."""
+    for parent in target.parents:  # refused before anything is copied
+        if parent.stat().st_mode & 0o001 == 0:
+            raise RuntimeUnavailable(f"{parent} is not searchable by other users: cannot share {target}")
     building = target.parent / f".{target.name}.building"
     for leftover in (building, target):  # an earlier run killed half-way; nobody runs from an incomplete copy
         if leftover.exists():
@@ -66,10 +69,6 @@ def _make_copy(base_prefix: Path, target: Path, version: str) -> None:
         if not path.is_symlink():
             mode = path.stat().st_mode
             path.chmod(mode | 0o555 if path.is_dir() or mode & 0o100 else mode | 0o444)
-    for parent in target.parents:
-        if parent.stat().st_mode & 0o001 == 0:
-            shutil.rmtree(building)
-            raise RuntimeUnavailable(f"{parent} is not searchable by other users: cannot share {target}")
     (building / ".complete").write_text(version + "\n")
     building.rename(target)
 
