@@ -8,10 +8,23 @@ request. It answers with ``{"id", "pid"}`` when a child starts and ``{"id", "exi
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import select
 import sys
+
+#: What every autograde command imports (nbgrader, its converters and the course's preprocessors): a child
+#: that finds them loaded starts grading about a third of a second sooner.
+PRELOADED = (
+    "nbclient",
+    "nbgrader.apps.nbgraderapp",
+    "nbgrader.converters.autograde",
+    "nbgrader.preprocessors",
+    "nmd_immuno.grading.preprocessors",
+    "nmd_immuno.grading.sandbox_kernel",
+    "nmd_immuno.grading.sandboxed_execute",
+)
 
 
 def _child(request: dict, out_fd: int) -> None:
@@ -48,8 +61,8 @@ def _child(request: dict, out_fd: int) -> None:
 
 
 def main() -> None:
-    import nbclient  # noqa: F401  (imported once here, inherited by every child)
-    import nbgrader.apps.nbgraderapp  # noqa: F401
+    for module in PRELOADED:  # imported once here, inherited by every child
+        importlib.import_module(module)
 
     out_fd = os.dup(1)
     out = os.fdopen(out_fd, "w", buffering=1)

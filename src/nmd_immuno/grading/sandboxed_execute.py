@@ -15,18 +15,28 @@ sandbox:
 
 The merged notebook goes on through nbgrader's pipeline as usual, so ``SaveAutoGrades`` scores exactly the
 grading run. With ``--SandboxedExecute.sandbox=False`` (``--unsandboxed``) the two runs use ordinary kernels.
+
+Speed (``benchmarks/bench_autograde.py``): a kernel takes about half a second to boot, so the grading run's
+kernel is started while the visible run executes. It receives no code until the visible run's kernel has
+been killed: the two runs never execute at the same time, so the student's code in the grading run (which
+sees the hidden tests) has no live partner to signal to, not even through the timing of a shared CPU.
+Kernels are stopped at once (``shutdown_kernel = "immediate"``): every output has arrived by then, and the
+sandbox's PID namespace takes every process of the run with it.
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from jupyter_client.manager import KernelManager
+from jupyter_core.utils import run_sync
 from nbformat.notebooknode import NotebookNode
 from nbgrader.utils import determine_grade, is_grade, is_solution
-from traitlets import Bool, Integer
+from traitlets import Bool, Enum, Integer
 
 from nmd_immuno.grading.notebooks import cell_source, is_locked_cell, regions
 from nmd_immuno.grading.preprocessors import GuardedExecute
@@ -131,6 +141,11 @@ class SandboxedExecute(GuardedExecute):
     file_mb = Integer(64, help="Largest file a sandboxed process may write (MiB).").tag(config=True)
     disk_mb = Integer(128, help="Size of the sandbox's home and of its /tmp (MiB each).").tag(config=True)
     cpu_seconds = Integer(3600, help="CPU seconds per sandboxed process.").tag(config=True)
+    shutdown_kernel = Enum(
+        ["graceful", "immediate"],
+        default_value="immediate",
+        help="How a run's kernel is stopped once its last cell has replied.",
+    ).tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: Any = None, km: Any = None) -> Any:
         self._assignment = str((resources or {}).get("nbgrader", {}).get("assignment", "work"))
@@ -139,13 +154,38 @@ class SandboxedExecute(GuardedExecute):
         if not (self.separate_hidden_tests and has_hidden_tests(nb)):
             return super().preprocess(nb, resources, km)
         self.log.info("Visible run (hidden tests removed), then grading run (outputs not kept)")
-        visible, resources = super().preprocess(strip_hidden(nb), resources, km)
-        visible = copy.deepcopy(visible)
-        graded, resources = super().preprocess(copy.deepcopy(nb), resources, km)
+        grading_km = km if km is not None else self._boot_kernel(nb, path)
+        try:
+            visible, resources = super().preprocess(strip_hidden(nb), resources)
+            visible = copy.deepcopy(visible)
+            graded, resources = super().preprocess(copy.deepcopy(nb), resources, grading_km)
+        finally:
+            if grading_km.has_kernel:  # the visible run failed before the grading run could use it
+                run_sync(grading_km.shutdown_kernel)(now=True)
+                run_sync(grading_km.cleanup_resources)()
         merged = merge_runs(nb, visible, graded)
         merged.metadata = graded.metadata
         self.nb = merged
         return merged, resources
+
+    def _boot_kernel(self, nb: NotebookNode, cwd: str | None) -> KernelManager:
+        """A kernel for the grading run, started now so that it boots while the visible run executes; it
+        gets no code before then."""
+        self.nb = nb  # create_kernel_manager reads the notebook's kernel name
+        km = self.create_kernel_manager()
+        arguments = list(self.extra_arguments)
+        history_set = any(a.startswith("--HistoryManager.hist_file") for a in arguments)
+        if getattr(km, "ipykernel", False) and not history_set:
+            arguments.append("--HistoryManager.hist_file=:memory:")  # as nbclient starts its own kernels
+        run_sync(km.start_kernel)(extra_arguments=arguments, **({"cwd": cwd} if cwd else {}))
+        return km
+
+    @contextmanager
+    def setup_kernel(self, **kwargs: Any) -> Iterator[None]:
+        # a kernel handed in (the grading run's, started early) is still this run's to stop
+        kwargs.setdefault("cleanup_kc", True)
+        with super().setup_kernel(**kwargs):
+            yield
 
     def limits(self) -> Limits:
         mib = 1024**2
