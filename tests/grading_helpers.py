@@ -8,14 +8,18 @@ everything else is what nbgrader handed out.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import json
+import os
 import shutil
-from collections.abc import Mapping, Sequence
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import nbformat
+import psutil
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from nmd_immuno.grading.course import Course
@@ -262,3 +266,37 @@ def expected_autograde_scores(correct: Mapping[str, bool]) -> dict[str, float]:
 
 def notebook_json_text(nb: nbformat.NotebookNode) -> str:
     return json.dumps(nb)
+
+
+@contextlib.contextmanager
+def grading_scratch() -> Iterator[Path]:
+    """A fresh folder in which grading jobs started meanwhile (in this process) keep their temporary files,
+    and so their kernels' connection files: ``sandbox_processes_under`` can then tell this test's sandboxes
+    from those of a test running beside it. Short, under ``/tmp``: the kernels' sockets live there, and a
+    longer path would make the kernel manager fall back to ``/tmp`` itself, out of this folder's sight."""
+    folder = Path(tempfile.mkdtemp(prefix="nmd-t-", dir="/tmp"))
+    before = tempfile.tempdir
+    tempfile.tempdir = str(folder)
+    try:
+        yield folder
+    finally:
+        tempfile.tempdir = before
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def sandbox_processes_under(folder: Path) -> list[int]:
+    """Every live process that a grading run under ``grading_scratch(folder)`` started in a sandbox, and
+    anything those processes started: each has an ancestor whose command line names ``folder`` (bwrap, and
+    the first process of the sandbox, which inherits every orphan of its PID namespace)."""
+    marker = str(folder)
+    mine = {os.getpid(), *(p.pid for p in psutil.Process().parents())}
+    found = []
+    for proc in psutil.process_iter():
+        try:
+            if proc.pid in mine or proc.status() == psutil.STATUS_ZOMBIE:
+                continue
+            if any(marker in " ".join(p.cmdline()) for p in (proc, *proc.parents())):
+                found.append(proc.pid)
+        except psutil.Error:
+            continue
+    return found

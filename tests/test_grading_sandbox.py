@@ -240,9 +240,10 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> Graded:
     submitted_before = _tree_hash(course.root / "submitted")
     schema_before = _schema(course.db_path)
     started = time.monotonic()
-    code = cli_main(["--course-dir", str(course.root), "--exchange", str(course.exchange),
-                     "--course-id", course.course_id, "--timeout", "10",
-                     "autograde", FX, "--workers", "2"])  # fmt: skip
+    with gh.grading_scratch() as scratch:
+        code = cli_main(["--course-dir", str(course.root), "--exchange", str(course.exchange),
+                         "--course-id", course.course_id, "--timeout", "10",
+                         "autograde", FX, "--workers", "2"])  # fmt: skip
     seconds = time.monotonic() - started
     grades_after_run = grades_frame(course, FX)
     time.sleep(7)  # the detached process would have acted by now
@@ -261,6 +262,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> Graded:
         schema_before=schema_before,
         grades_after_run=grades_after_run,
         export=grade_export(course, FX).set_index("student"),
+        scratch=scratch,
     )
 
 
@@ -338,7 +340,7 @@ def test_fork_bomb_and_disk_fill_hit_limits_and_are_flagged(graded: Graded) -> N
         assert limit in row["detail"] and row["needs_review"]
         scores = _scores(graded, student)
         assert scores["q2_tests"] == 0.0 and scores["q1_tests"] == 2.0 and scores["q4_tests"] == 1.0
-    assert not [p for p in psutil.process_iter(["username"]) if p.info["username"] == "nmd-sandbox"]
+    assert gh.sandbox_processes_under(graded.scratch) == []
 
 
 def test_hidden_tests_never_reach_outputs_even_base64(graded: Graded) -> None:

@@ -258,3 +258,91 @@ def test_a_busy_loop_past_the_cpu_limit_is_reported_as_that_limit_not_a_dead_ker
     outputs = nb.cells[0].outputs
     assert [o.get("ename") for o in outputs if o.output_type == "error"] == ["CpuTimeLimitExceeded"], outputs
     assert sandbox_limits_hit(outputs) == ["cpu time"]
+
+
+@pytest.mark.skipif(sandbox.probe() is not None, reason="no sandbox on this machine")
+def test_the_grading_kernel_boots_early_but_runs_nothing_while_the_visible_one_lives(tmp_path: Path) -> None:
+    """The speed-up must not open a channel: while the grading run's kernel (which sees the hidden tests)
+    executes anything, the visible run's kernel (whose outputs become feedback) is already dead."""
+    import psutil
+
+    from nmd_immuno.grading.sandboxed_execute import SandboxedExecute
+
+    class Recorder(SandboxedExecute):
+        def create_kernel_manager(self):  # type: ignore[override]
+            km = super().create_kernel_manager()
+            self.made = [*getattr(self, "made", []), km]
+            return km
+
+        def preprocess_cell(self, cell, resources, index):  # type: ignore[override]
+            alive = [km.has_kernel and psutil.pid_exists(km.provisioner.pid) for km in self.made]
+            self.seen = [*getattr(self, "seen", []), (self.made.index(self.km), alive)]
+            return super().preprocess_cell(cell, resources, index)
+
+    nb = new_notebook(cells=[_answer_cell("def f(x):\n    return 2 * x"), _test_cell(TEST_SRC)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    ex = Recorder(timeout=60)
+    resources = {"metadata": {"path": str(tmp_path)}, "nbgrader": {"assignment": "early-boot"}}
+    out, _ = ex.preprocess(nb, resources)
+
+    grading, visible = 0, 1  # the grading run's kernel is made first (booted early), the visible one next
+    assert [who for who, _ in ex.seen] == [visible, visible, grading, grading]
+    assert all(alive[grading] for who, alive in ex.seen if who == visible)  # booting meanwhile
+    assert not any(alive[visible] for who, alive in ex.seen if who == grading)  # killed before
+    assert not any(km.has_kernel for km in ex.made)  # both stopped at the end
+    assert "secret-hidden-check" not in str(out.cells[1].outputs)
+    assert [o.get("text") for o in out.cells[1].outputs] == ["done\n"]  # the visible run's output
+
+
+@pytest.mark.skipif(sandbox.probe() is not None, reason="no sandbox on this machine")
+def test_a_killed_sandbox_is_gone_with_everything_it_started_when_the_kill_returns() -> None:
+    """Kernels are stopped at once (SIGKILL to bwrap); the sandbox's processes end as its PID namespace goes,
+    which the kill waits for: nothing of a run is alive when the next run starts."""
+    import asyncio
+
+    import psutil
+
+    from nmd_immuno.grading.sandbox_kernel import SandboxKernelManager
+
+    async def run() -> tuple[set[str], list[int]]:
+        km = SandboxKernelManager(kernel_name="python3")
+        await km.start_kernel()
+        kc = km.client()
+        kc.start_channels()
+        await kc.wait_for_ready(timeout=60)
+        detach = (  # a detached child, and a crowd that takes the kernel a while to end
+            "import os, subprocess, time\nsubprocess.Popen(['sleep', '300'], start_new_session=True)\n"
+            "for _ in range(150):\n    if os.fork() == 0:\n        time.sleep(300)\n        os._exit(0)"
+        )
+        reply = await kc.execute_interactive(detach, timeout=60)
+        assert reply["content"]["status"] == "ok", reply
+        alive = {psutil.Process(pid).name() for pid in gh.sandbox_processes_under(scratch)}
+        kc.stop_channels()
+        await km.shutdown_kernel(now=True)
+        return alive, gh.sandbox_processes_under(scratch)
+
+    with gh.grading_scratch() as scratch:
+        alive, left = asyncio.run(run())
+    assert {"bwrap", "python", "sleep"} <= alive, alive  # the helper sees a live sandbox, detached child too
+    assert left == []
+
+
+@pytest.mark.skipif(sandbox.probe() is not None, reason="no sandbox on this machine")
+def test_a_temporary_folder_too_long_for_sockets_still_grades(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An instructor whose TMPDIR is deep (a Unix socket's path holds 107 bytes) still gets a kernel."""
+    from nbclient import NotebookClient
+
+    from nmd_immuno.grading.sandbox_kernel import SandboxKernelManager
+
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True)
+    monkeypatch.setattr("tempfile.tempdir", str(deep))
+    nb = new_notebook(cells=[new_code_cell("print(6 * 7)")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    client = NotebookClient(nb, timeout=60, kernel_manager_class=SandboxKernelManager, kernel_name="python3")
+    client.km = client.create_kernel_manager()
+    assert str(client.km._private).startswith("/tmp/nmd-sbx-")
+    client.execute()
+    assert nb.cells[0].outputs[0]["text"] == "42\n"

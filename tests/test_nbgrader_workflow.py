@@ -279,7 +279,8 @@ def test_grader_kills_an_unresponsive_kernel_without_stopping(fx: FxCourse) -> N
     # a long cell timeout, so that only the hard deadline (30 s) can stop it; the honest neighbour needs two
     # sandboxed runs (visible, then with hidden tests) well inside it, even on a loaded machine
     patient = Course(fx.course.root, fx.course.exchange, fx.course.course_id, cell_timeout_s=60)
-    run = autograde(patient, FX, students=["b_stubborn", "c01"], workers=2, deadline_s=30)
+    with gh.grading_scratch() as scratch:
+        run = autograde(patient, FX, students=["b_stubborn", "c01"], workers=2, deadline_s=30)
     by = run.by_student()
     assert by["b_stubborn"].status == ["grader_killed"]
     assert _scores(fx, "b_stubborn") == {item: 0.0 for item in gh.ITEMS}
@@ -294,9 +295,8 @@ def test_grader_kills_an_unresponsive_kernel_without_stopping(fx: FxCourse) -> N
         except psutil.Error:
             continue
     assert leftovers == []
-    # sandboxed kernels run as nmd-sandbox (when grading as root): none may be left either
-    left = [p.pid for p in psutil.process_iter(["username"]) if p.info["username"] == "nmd-sandbox"]
-    assert left == []
+    # nor anything in the two students' sandboxes (whatever user they run as)
+    assert gh.sandbox_processes_under(scratch) == []
 
 
 # --- idempotency and parallel safety -----------------------------------------------------------------------

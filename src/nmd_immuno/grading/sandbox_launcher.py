@@ -5,12 +5,14 @@ whose default action kills it silently, and the grade would say ``kernel_died``.
 error in the running cell instead, with the text ``autograde.sandbox_limits_hit`` looks for, so the outcome is
 ``sandbox_limit: cpu time``; the hard limit a few seconds later (SIGKILL) still ends a kernel that ignores it.
 A student who replaces the handler only loses that explanation: the limit itself is the kernel's rlimit.
+The kernel starts without ipykernel's debugger (``without_debugger``).
 """
 
 from __future__ import annotations
 
 import runpy
 import signal
+import sys
 from types import FrameType
 
 CPU_LIMIT_MESSAGE = "CPU time limit exceeded (the grading sandbox's limit)"
@@ -29,6 +31,13 @@ def raise_on_cpu_limit() -> None:
     signal.signal(signal.SIGXCPU, _on_cpu_limit)
 
 
+def without_debugger() -> None:
+    """ipykernel imports debugpy (about 65 ms, and a TCP socket) for interactive debugging, which grading
+    never uses; a missing debugpy is a case ipykernel handles."""
+    sys.modules["debugpy"] = None  # type: ignore[assignment]  # `import debugpy` now raises ImportError
+
+
 if __name__ == "__main__":
     raise_on_cpu_limit()
+    without_debugger()
     runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)

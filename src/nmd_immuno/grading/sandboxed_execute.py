@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from jupyter_client.manager import KernelManager
+from jupyter_client.manager import AsyncKernelManager, KernelManager
 from jupyter_core.utils import run_sync
 from nbformat.notebooknode import NotebookNode
 from nbgrader.utils import determine_grade, is_grade, is_solution
@@ -177,6 +177,9 @@ class SandboxedExecute(GuardedExecute):
         history_set = any(a.startswith("--HistoryManager.hist_file") for a in arguments)
         if getattr(km, "ipykernel", False) and not history_set:
             arguments.append("--HistoryManager.hist_file=:memory:")  # as nbclient starts its own kernels
+        if getattr(km, "ipykernel", False):
+            # every output of this run is dropped: IPython need not spend 10-20 ms drawing each traceback
+            arguments.append("--InteractiveShell.xmode=Minimal")
         run_sync(km.start_kernel)(extra_arguments=arguments, **({"cwd": cwd} if cwd else {}))
         return km
 
@@ -199,9 +202,12 @@ class SandboxedExecute(GuardedExecute):
         )
 
     def create_kernel_manager(self) -> KernelManager:
+        from nmd_immuno.grading.sandbox_kernel import PromptKernelManager, SandboxKernelManager
+
         if not self.sandbox:
+            if self.kernel_manager_class is AsyncKernelManager:  # nbgrader's choice, not the instructor's
+                self.kernel_manager_class = PromptKernelManager
             return super().create_kernel_manager()
-        from nmd_immuno.grading.sandbox_kernel import SandboxKernelManager
 
         if not self.kernel_name:  # as nbclient does: the notebook's kernel
             self.kernel_name = self.nb.metadata.get("kernelspec", {}).get("name") or "python3"
