@@ -66,13 +66,18 @@ def _describe(error: ValidationError, prefix: str = "") -> tuple[str, str]:
     return (f"{prefix}{loc}" if prefix else loc), problem
 
 
+#: libyaml's safe loader when PyYAML was built with it: the same documents, parsed about 9 times faster
+#: (every kernel that grades a submission loads the dosing tables once).
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml(path: Path) -> object:
     """Parse a YAML file; a syntax error becomes a DataError with the line number."""
     name = display_name(path)
     if not path.exists():
         raise DataError(name, "(file)", "file not found")
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "(file)"
