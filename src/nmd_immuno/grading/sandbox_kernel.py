@@ -102,6 +102,7 @@ class SandboxKernelManager(PromptKernelManager):
         self.transport = "ipc"
         self.connection_file = str(self._private / "kernel.json")
         self.ip = str(self._private / "ipc" / "k")
+        self._sandbox_init_process: psutil.Process | None = None  # the sandbox's first process, once started
 
     async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
         if self.kernel_spec is not None:
@@ -145,7 +146,7 @@ class SandboxKernelManager(PromptKernelManager):
         other process in the namespace has gone, so when it has ended (or is a zombie) nothing the
         submission started is left."""
         await super()._async_wait(pollinterval)
-        init = getattr(self, "_sandbox_init_process", None)
+        init = self._sandbox_init_process
         while init is not None and _running(init):
             await asyncio.sleep(self.death_poll_s)
 

@@ -174,10 +174,9 @@ class SandboxedExecute(GuardedExecute):
         self.nb = nb  # create_kernel_manager reads the notebook's kernel name
         km = self.create_kernel_manager()
         arguments = list(self.extra_arguments)
-        history_set = any(a.startswith("--HistoryManager.hist_file") for a in arguments)
-        if getattr(km, "ipykernel", False) and not history_set:
-            arguments.append("--HistoryManager.hist_file=:memory:")  # as nbclient starts its own kernels
         if getattr(km, "ipykernel", False):
+            if not any(a.startswith("--HistoryManager.hist_file") for a in arguments):
+                arguments.append("--HistoryManager.hist_file=:memory:")  # as nbclient starts its own kernels
             # every output of this run is dropped: IPython need not spend 10-20 ms drawing each traceback
             arguments.append("--InteractiveShell.xmode=Minimal")
         run_sync(km.start_kernel)(extra_arguments=arguments, **({"cwd": cwd} if cwd else {}))
